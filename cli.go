@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"atbench/device"
+	"atbench/device/emulator"
+	"atbench/device/serial"
+	"atbench/protocol"
+	"atbench/protocol/realtek"
+)
+
+var errHelp = errors.New("help shown")
+
+// options are every flag of every subcommand; each subcommand reads the
+// ones it needs.
+type options struct {
+	emulate    string
+	dialect    string
+	port       string
+	baud       int
+	dataBits   int
+	parity     string
+	stopBits   string
+	flow       string
+	lineEnding string
+	log        string
+	theme      string
+	poll       time.Duration
+	initScript string
+	timeout    time.Duration
+	pty        bool
+	listen     string
+	clock      string
+	version    bool
+}
+
+func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("atbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.emulate, "emulate", "", "use the built-in emulator of this command set: "+strings.Join(dialectNames(), "|"))
+	fs.StringVar(&o.dialect, "dialect", "", "the module's command set: "+strings.Join(dialectNames(), "|")+" (default realtek)")
+	fs.StringVar(&o.port, "port", "", "serial port path of a real module, or auto")
+	fs.IntVar(&o.baud, "baud", 115200, "serial baud rate (any rate the driver accepts)")
+	fs.IntVar(&o.dataBits, "databits", 8, "serial data bits: 5|6|7|8")
+	fs.StringVar(&o.parity, "parity", "none", "serial parity: none|odd|even|mark|space")
+	fs.StringVar(&o.stopBits, "stopbits", "1", "serial stop bits: 1|1.5|2")
+	fs.StringVar(&o.flow, "flow", "none", "flow control: none|rtscts")
+	fs.StringVar(&o.lineEnding, "line-ending", "", "command line ending: cr|lf|crlf (default from the command set)")
+	fs.StringVar(&o.log, "log", "", "append the transcript to this file")
+	fs.StringVar(&o.theme, "theme", "", "dark|light|high-contrast|mono (default follows the terminal; NO_COLOR selects mono)")
+	fs.DurationVar(&o.poll, "poll", 0, "poll a real module's link state this often (e.g. 5s)")
+	fs.StringVar(&o.initScript, "init", "", "script to run after the port opens and after each reconnect")
+	fs.DurationVar(&o.timeout, "timeout", 0, "per-command timeout (default from the command set)")
+	fs.BoolVar(&o.pty, "pty", false, "emulate: expose the emulator on a new pty")
+	fs.StringVar(&o.listen, "listen", "", "emulate: expose the emulator on this TCP address (e.g. 127.0.0.1:0)")
+	fs.StringVar(&o.clock, "clock", "relative", "console timestamps: relative|wall")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		printUsage(fs.Output())
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func printUsage(w io.Writer) { fmt.Fprint(w, usageText) }
+
+// parseArgs parses flags anywhere among the arguments (flag stops at the
+// first positional one; we go on after it) and returns the positional ones.
+func parseArgs(args []string, stderr io.Writer) (options, []string, error) {
+	var o options
+	fs := newFlagSet(&o, stderr)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return o, nil, errHelp
+			}
+			return o, nil, usageError{err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if o.version {
+		fmt.Fprintln(stderr, "atbench", version)
+		return o, nil, errHelp
+	}
+	return o, pos, nil
+}
+
+// dialects knows every command set by name.
+func newDialect(name string) (protocol.Dialect, error) {
+	switch strings.ToLower(name) {
+	case "", "realtek", "ameba":
+		return realtek.New(), nil
+	}
+	return nil, usagef("unknown command set %q (known: %s)", name, strings.Join(dialectNames(), ", "))
+}
+
+func dialectNames() []string { return []string{"realtek"} }
+
+// lineEnding maps --line-ending to bytes.
+func lineEnding(s string) (string, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return "", nil
+	case "cr":
+		return "\r", nil
+	case "lf":
+		return "\n", nil
+	case "crlf":
+		return "\r\n", nil
+	}
+	return "", usagef("--line-ending %q: want cr, lf or crlf", s)
+}
+
+// openDevice opens the device the flags name: a serial port with --port,
+// else the emulator (--emulate, default realtek).
+func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect, error) {
+	if o.port != "" && o.emulate != "" {
+		return nil, nil, usagef("--port and --emulate exclude each other")
+	}
+	if o.port != "" {
+		d, err := newDialect(o.dialect)
+		if err != nil {
+			return nil, nil, err
+		}
+		path := o.port
+		if path == "auto" {
+			ports, err := serial.List()
+			if err != nil {
+				return nil, nil, fmt.Errorf("list serial ports: %w", err)
+			}
+			if path, err = serial.Auto(ports); err != nil {
+				return nil, nil, usageError{err}
+			}
+		}
+		cfg := serial.Config{Path: path, Baud: o.baud, DataBits: o.dataBits, Parity: o.parity, StopBits: o.stopBits, Flow: o.flow}
+		if _, err := cfg.Mode(); err != nil {
+			return nil, nil, usageError{err}
+		}
+		p, err := serial.Open(ctx, cfg)
+		if err != nil {
+			return nil, nil, usageError{fmt.Errorf("open %s: %w", path, err)}
+		}
+		return p, d, nil
+	}
+	name := o.emulate
+	if name == "" {
+		name = o.dialect
+	}
+	d, err := newDialect(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := emulator.New(emulator.Config{Dialect: d.Name()})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start the %s emulator: %w", d.Name(), err)
+	}
+	return m, d, nil
+}
+
+// openLog opens the transcript log for appending.
+func openLog(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("transcript log: %w", err)}
+	}
+	return f, nil
+}
+
+// historyPath is where console history persists across runs.
+func historyPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "atbench", "history")
+}
+
+func cmdPorts(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	if _, pos, err := parseArgs(args, stderr); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("ports takes no arguments")
+	}
+	ports, err := serial.List()
+	if err != nil {
+		return fmt.Errorf("list serial ports: %w", err)
+	}
+	if len(ports) == 0 {
+		fmt.Fprintln(stdout, "no serial ports found")
+		return nil
+	}
+	sort.Slice(ports, func(i, j int) bool { return ports[i].Path < ports[j].Path })
+	fmt.Fprintf(stdout, "%-24s %-9s %-20s %s\n", "PORT", "VID:PID", "SERIAL", "PRODUCT")
+	for _, p := range ports {
+		id, sn, prod := "-", "-", "-"
+		if p.IsUSB {
+			id = p.VID + ":" + p.PID
+		}
+		if p.SerialNumber != "" {
+			sn = p.SerialNumber
+		}
+		if p.Product != "" {
+			prod = p.Product
+		}
+		fmt.Fprintf(stdout, "%-24s %-9s %-20s %s\n", p.Path, id, sn, prod)
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+// Package device defines what atbench talks to: a byte stream to an AT
+// module, real or emulated, that reports when it is connected and when not.
+package device
+
+import (
+	"io"
+	"time"
+)
+
+// State is the connection state of a device.
+type State uint8
+
+// Device states.
+const (
+	Connected    State = iota // open and usable
+	Disconnected              // lost; the device may be retrying
+	Reconnected               // back after a loss, same settings
+	Closed                    // closed by the host; final
+)
+
+// String names the state.
+func (s State) String() string {
+	switch s {
+	case Connected:
+		return "connected"
+	case Disconnected:
+		return "disconnected"
+	case Reconnected:
+		return "reconnected"
+	case Closed:
+		return "closed"
+	}
+	return "unknown"
+}
+
+// Status is one change of a device's state.
+type Status struct {
+	State State
+	Cause error // why it was lost, for Disconnected
+	At    time.Time
+}
+
+// Info describes a device for the status bar and the transcript log.
+type Info struct {
+	Kind string // "emulator", "serial" or "tcp"
+	Name string // the port path, the address, or the emulated command set
+	Baud int    // 0 when it does not apply
+}
+
+// Device is a byte stream to an AT module. Read blocks until bytes arrive
+// or the device ends (io.EOF or an error). A device that reconnects by
+// itself (a serial port that is unplugged and plugged back) keeps Read
+// blocked while it is down, reports each change on Status, and fails
+// Write at once while it is down. Close unblocks Read.
+type Device interface {
+	io.ReadWriteCloser
+	// Status reports state changes. It is closed when the device is closed.
+	Status() <-chan Status
+	// Info describes the device.
+	Info() Info
+}

@@ -1,0 +1,292 @@
+package emulator
+
+import (
+	"net/netip"
+	"strings"
+
+	rtk "atbench/protocol/realtek"
+)
+
+// Wi-Fi error codes of the firmware (RTW_AT_ERR_*).
+const (
+	wlErrParamMissing = 1
+	wlErrParamValue   = 2
+	wlErrParamCount   = 3
+	wlErrConnect      = 17
+)
+
+// accessPoint is one simulated access point in range.
+type accessPoint struct {
+	ssid, bssid, password, security, mode string
+	channel, rssi                         int
+}
+
+// simulatedAPs is the air around the emulated module. The module starts
+// joined to the first one.
+func simulatedAPs() []accessPoint {
+	return []accessPoint{
+		{ssid: "atbench-ap", bssid: "02:00:00:a7:be:01", password: "atbench123", security: "WPA2 AES", mode: "N", channel: 6, rssi: -42},
+		{ssid: "atbench-open", bssid: "02:00:00:a7:be:02", security: "Open", mode: "G", channel: 1, rssi: -61},
+		{ssid: "neighbour-5g", bssid: "02:00:00:a7:be:03", password: "not-yours", security: "WPA2 AES", mode: "AC", channel: 36, rssi: -74},
+	}
+}
+
+// wifiState is the station interface.
+type wifiState struct {
+	aps      []accessPoint
+	joined   int    // index into aps, -1 when not connected
+	password string // as given to AT+WLCONN
+	static   netip.Addr
+	gateway  netip.Addr
+	mask     netip.Addr
+}
+
+func defaultWifi() wifiState {
+	aps := simulatedAPs()
+	return wifiState{aps: aps, joined: 0, password: aps[0].password}
+}
+
+// moduleMAC is the station MAC (Realtek OUI).
+const moduleMAC = "00:e0:4c:a7:be:00"
+
+// ip is the station address the module reports: 0.0.0.0 when not joined.
+func (a *ameba) ip() string {
+	if a.wifi.joined < 0 {
+		return "0.0.0.0"
+	}
+	if a.wifi.static.IsValid() {
+		return a.wifi.static.String()
+	}
+	return a.m.host.String()
+}
+
+func (a *ameba) cmdWLConn(c rtk.Command) {
+	if !c.HasArgs {
+		a.fail(wlErrParamMissing)
+		return
+	}
+	if n := argc(c); n < 2 || n > 11 {
+		a.fail(wlErrParamCount)
+		return
+	}
+	var ssid, bssid, pw string
+	for i := 0; i < len(c.Args); i += 2 {
+		val, has := "", i+1 < len(c.Args)
+		if has {
+			val = c.Args[i+1]
+		}
+		switch c.Args[i] {
+		case "ssid":
+			if !has || val == "" || len(val) > 32 {
+				a.fail(wlErrParamValue)
+				return
+			}
+			ssid = val
+		case "bssid":
+			if !has || len(val) != 17 {
+				a.fail(wlErrParamValue)
+				return
+			}
+			bssid = strings.ToLower(val)
+		case "pw":
+			if !has || val == "" {
+				a.fail(wlErrParamValue)
+				return
+			}
+			pw = val
+		case "key_id":
+			if !has || len(val) != 1 || val[0] < '0' || val[0] > '3' {
+				a.fail(wlErrParamValue)
+				return
+			}
+		case "ch":
+		default:
+			a.fail(wlErrParamValue)
+			return
+		}
+	}
+	if ssid == "" && bssid == "" {
+		a.fail(wlErrParamMissing)
+		return
+	}
+	a.mu.Lock()
+	found := -1
+	for i, ap := range a.wifi.aps {
+		if (ssid == "" || ap.ssid == ssid) && (bssid == "" || ap.bssid == bssid) {
+			found = i
+			break
+		}
+	}
+	if found < 0 || (a.wifi.aps[found].security != "Open" && a.wifi.aps[found].password != pw) {
+		a.wifi.joined = -1
+		a.mu.Unlock()
+		a.m.logf("[+WLCONN] Fail: connect to %q failed", ssid)
+		a.reply(rtk.FormatWifiConnectFailed(), rtk.FormatError(wlErrConnect))
+		return
+	}
+	a.wifi.joined = found
+	a.wifi.password = pw
+	ip := a.ip()
+	a.mu.Unlock()
+	a.ok(rtk.FormatWifiConnected(), rtk.FormatWifiGotIP(ip))
+}
+
+func (a *ameba) cmdWLDisconn(rtk.Command) {
+	a.mu.Lock()
+	was := a.wifi.joined >= 0
+	a.wifi.joined = -1
+	a.wifi.static = netip.Addr{}
+	a.mu.Unlock()
+	if was {
+		a.ok(rtk.FormatWifiDisconnected())
+		return
+	}
+	a.ok()
+}
+
+func (a *ameba) cmdWLState(rtk.Command) {
+	a.mu.Lock()
+	w := rtk.WLANInfo{Connected: a.wifi.joined >= 0, MAC: moduleMAC, IP: a.ip(), Gateway: "0.0.0.0", Mask: "0.0.0.0"}
+	if w.Connected {
+		ap := a.wifi.aps[a.wifi.joined]
+		w.SSID, w.BSSID, w.Channel, w.Security, w.Password = ap.ssid, ap.bssid, ap.channel, ap.security, a.wifi.password
+		w.Gateway, w.Mask = a.gatewayAndMask()
+	}
+	a.mu.Unlock()
+	a.ok(rtk.FormatWLState(w))
+}
+
+// gatewayAndMask reports the static settings, else x.y.z.1 and /24.
+func (a *ameba) gatewayAndMask() (string, string) {
+	gw, mask := a.wifi.gateway, a.wifi.mask
+	if !gw.IsValid() {
+		ip, _ := netip.ParseAddr(a.ip())
+		b := ip.As4()
+		b[3] = 1
+		gw = netip.AddrFrom4(b)
+	}
+	if !mask.IsValid() {
+		mask = netip.AddrFrom4([4]byte{255, 255, 255, 0})
+	}
+	return gw.String(), mask.String()
+}
+
+func (a *ameba) cmdWLScan(c rtk.Command) {
+	var ssid string
+	var chans []int
+	if c.HasArgs {
+		for i := 0; i < len(c.Args); i += 2 {
+			val, has := "", i+1 < len(c.Args)
+			if has {
+				val = c.Args[i+1]
+			}
+			switch c.Args[i] {
+			case "ssid":
+				if !has || val == "" || len(val) > 32 {
+					a.fail(wlErrParamValue)
+					return
+				}
+				ssid = val
+			case "ch":
+				list, ok := channelList(val)
+				if !has || !ok {
+					a.fail(wlErrParamValue)
+					return
+				}
+				chans = list
+			default:
+				a.fail(wlErrParamValue)
+				return
+			}
+		}
+	}
+	a.mu.Lock()
+	aps := a.wifi.aps
+	a.mu.Unlock()
+	var out []byte
+	idx := 0
+	for _, ap := range aps {
+		if ssid != "" && ap.ssid != ssid {
+			continue
+		}
+		if chans != nil && !containsInt(chans, ap.channel) {
+			continue
+		}
+		idx++
+		out = append(out, rtk.FormatScanLine(idx, rtk.ScanResult{BSSID: ap.bssid, RSSI: ap.rssi, Channel: ap.channel,
+			Mode: ap.mode, Security: ap.security, SSID: ap.ssid})...)
+	}
+	a.ok(out)
+}
+
+// channelList parses "1:6:11" as the firmware does: digits and colons only.
+func channelList(s string) ([]int, bool) {
+	if s == "" {
+		return nil, false
+	}
+	var out []int
+	for _, f := range strings.Split(s, ":") {
+		n := 0
+		for i := 0; i < len(f); i++ {
+			if f[i] < '0' || f[i] > '9' {
+				return nil, false
+			}
+			n = n*10 + int(f[i]-'0')
+		}
+		out = append(out, n)
+	}
+	return out, true
+}
+
+func containsInt(xs []int, v int) bool {
+	for _, x := range xs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *ameba) cmdWLRSSI(rtk.Command) {
+	a.mu.Lock()
+	rssi := 0
+	if a.wifi.joined >= 0 {
+		rssi = a.wifi.aps[a.wifi.joined].rssi
+	}
+	a.mu.Unlock()
+	if rssi == 0 {
+		a.ok(rtk.FormatRSSI(0, 0, 0))
+		return
+	}
+	a.ok(rtk.FormatRSSI(rssi, rssi-1, rssi+1))
+}
+
+// cmdWLStaticIP sets the address the module reports (AT+WLSTATE, the "got
+// ip" message, AT+SKTSTATE); sockets still bind Config.HostAddr.
+func (a *ameba) cmdWLStaticIP(c rtk.Command) {
+	if !c.HasArgs {
+		a.fail(wlErrParamMissing)
+		return
+	}
+	if n := argc(c); n != 2 && n != 4 {
+		a.fail(wlErrParamCount)
+		return
+	}
+	var addrs []netip.Addr
+	for _, s := range c.Args {
+		ip, err := netip.ParseAddr(s)
+		if err != nil || !ip.Is4() {
+			a.fail(wlErrParamValue)
+			return
+		}
+		addrs = append(addrs, ip)
+	}
+	a.mu.Lock()
+	a.wifi.static = addrs[0]
+	a.wifi.gateway, a.wifi.mask = netip.Addr{}, netip.Addr{}
+	if len(addrs) == 3 {
+		a.wifi.gateway, a.wifi.mask = addrs[1], addrs[2]
+	}
+	a.mu.Unlock()
+	a.ok()
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"atbench/device/emulator"
+	"atbench/device/expose"
+	"atbench/session"
+)
+
+// cmdEmulate runs the emulator headless on a pty or a TCP port until the
+// context ends (SIGINT/SIGTERM), then closes every socket it opened.
+func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, pos, err := parseArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("emulate takes no arguments, got %q", pos)
+	}
+	if o.pty == (o.listen != "") {
+		return usagef("emulate needs exactly one of --pty or --listen ADDR")
+	}
+	name := o.dialect
+	if o.emulate != "" {
+		name = o.emulate
+	}
+	d, err := newDialect(name)
+	if err != nil {
+		return err
+	}
+	m, err := emulator.New(emulator.Config{Dialect: d.Name()})
+	if err != nil {
+		return fmt.Errorf("start the %s emulator: %w", d.Name(), err)
+	}
+	defer m.Close()
+	var done <-chan error
+	if o.pty {
+		path, ch, err := expose.ServePTY(ctx, m)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, path)
+		done = ch
+	} else {
+		addr, ch, err := expose.Listen(ctx, o.listen, m)
+		if err != nil {
+			return usageError{err}
+		}
+		fmt.Fprintln(stdout, addr.String())
+		done = ch
+	}
+	if f, ok := stdout.(*os.File); ok {
+		f.Sync()
+	}
+	select {
+	case <-ctx.Done():
+		m.Close()
+		<-done
+		return nil
+	case err := <-done:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}
+}
+
+// cmdRun runs a script against a port or the emulator.
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, pos, err := parseArgs(args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("run needs one script file")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return usageError{fmt.Errorf("open script: %w", err)}
+	}
+	sc, err := session.ParseScript(pos[0], f, os.LookupEnv)
+	f.Close()
+	if err != nil {
+		return usageError{err}
+	}
+	le, err := lineEnding(o.lineEnding)
+	if err != nil {
+		return err
+	}
+	logf, err := openLog(o.log)
+	if err != nil {
+		return err
+	}
+	if logf != nil {
+		defer logf.Close()
+	}
+	dev, d, err := openDevice(ctx, o)
+	if err != nil {
+		return err
+	}
+	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le}
+	if logf != nil {
+		opts.Log = logf
+	}
+	s, err := session.New(dev, opts)
+	if err != nil {
+		dev.Close()
+		return err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ended := make(chan error, 1)
+	go func() { ended <- s.Run(runCtx) }()
+	err = session.Runner{S: s}.Run(ctx, sc)
+	s.Close()
+	if rerr := <-ended; rerr != nil && err == nil {
+		err = fmt.Errorf("device: %w", rerr)
+	}
+	if err != nil {
+		return failError{err}
+	}
+	fmt.Fprintf(stdout, "%s: %d steps, all expectations met\n", sc.Name, len(sc.Steps))
+	return nil
+}

@@ -1,0 +1,371 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	goserial "go.bug.st/serial"
+)
+
+// binPath is the atbench binary built once for the tests that run it as a
+// user would.
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "atbench-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	binPath = filepath.Join(dir, "atbench")
+	if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build atbench: %v\n%s", err, out)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freePort returns a TCP port free on 127.0.0.1 at the time of the call.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// dialRetry connects once the module's server is listening.
+func dialRetry(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dial %s: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func writeScript(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "demo.at")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestRunScriptWithPeer runs the issue's demo as a script against the
+// emulator while a real TCP peer connects to the server the module opened.
+func TestRunScriptWithPeer(t *testing.T) {
+	port := freePort(t)
+	script := writeScript(t, `timeout 10s
+send AT+SKTSERVER=1,1,,${PORT},1
+expect ^OK$
+expect ^\[\$\]\[SKT\]\[EVENT\]: A client\[link_id:0,seed,tcp,dst_address:127\.0\.0\.1,dst_port:\d+\] connected to server\[link_id:1\]$
+expect (?s)^\[\$\]\[SKT\]\[DATA\]\[0\]\[7\]:Hello!\n$
+send AT+SKTSEND=0,6,,,Hello!
+expect ^OK$
+send AT+SKTSTATE
+expect ^link_id:1,server,tcp,src_address:[0-9.]+,src_port:${PORT},dst_address:0\.0\.0\.0,dst_port:0,socket_fd:\d+$
+expect ^link_id:0,seed,tcp,
+expect ^OK$
+send AT+SKTDEL=1
+expect ^OK$
+`)
+	t.Setenv("PORT", fmt.Sprint(port))
+	peerErr := make(chan error, 1)
+	go func() {
+		c := dialRetry(t, fmt.Sprintf("127.0.0.1:%d", port))
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		if _, err := io.WriteString(c, "Hello!\n"); err != nil {
+			peerErr <- err
+			return
+		}
+		got := make([]byte, 6)
+		if _, err := io.ReadFull(c, got); err != nil || string(got) != "Hello!" {
+			peerErr <- fmt.Errorf("peer read %q, %v", got, err)
+			return
+		}
+		// AT+SKTDEL=1 closes the server and its seed: the peer sees EOF.
+		if n, err := c.Read(got); !errors.Is(err, io.EOF) {
+			peerErr <- fmt.Errorf("after AT+SKTDEL: read %d bytes, %v; want EOF", n, err)
+			return
+		}
+		peerErr <- nil
+	}()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"run", script, "--emulate", "realtek"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+	}
+	if err := <-peerErr; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunExampleScript(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"run", "examples/demo.at"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+func TestRunScriptFailureExitsOne(t *testing.T) {
+	script := writeScript(t, "timeout 50ms\nsend AT+TEST\nexpect ^NEVER$\n")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"run", script}, &stdout, &stderr)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr.String())
+	}
+	for _, want := range []string{`demo.at:3: expect "^NEVER$": timed out after 50ms`, "records seen meanwhile", "ok OK"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+func TestRunUsageExitsTwo(t *testing.T) {
+	bad := writeScript(t, "send AT+TEST\nwobble\n")
+	for _, args := range [][]string{
+		{"run"},
+		{"run", "/nonexistent/script.at"},
+		{"run", bad},
+		{"run", bad, "--emulate", "nokia"},
+		{"--no-such-flag"},
+		{"emulate"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2 (stderr %s)", args, code, stderr.String())
+		}
+	}
+}
+
+// startEmulate runs `atbench emulate ARGS` and returns its first stdout line.
+func startEmulate(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(binPath, append([]string{"emulate"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("first line: %v", err)
+	}
+	return cmd, strings.TrimSpace(line)
+}
+
+// stopEmulate sends SIGTERM and checks a clean exit.
+func stopEmulate(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("emulate exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("emulate did not exit on SIGTERM")
+	}
+}
+
+// atPort reads a serial client's view of the module.
+type atPort struct {
+	t  *testing.T
+	p  goserial.Port
+	br *bufio.Reader
+}
+
+func (a *atPort) send(line string) {
+	a.t.Helper()
+	if _, err := io.WriteString(a.p, line+"\r\n"); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+// expect reads exactly want from the port.
+func (a *atPort) expect(want string) {
+	a.t.Helper()
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(a.br, got); err != nil {
+		a.t.Fatalf("reading %q: got %q, %v", want, got, err)
+	}
+	if string(got) != want {
+		a.t.Fatalf("read\n got %q\nwant %q", got, want)
+	}
+}
+
+// readLine reads up to and including the next LF.
+func (a *atPort) readLine() string {
+	a.t.Helper()
+	l, err := a.br.ReadString('\n')
+	if err != nil {
+		a.t.Fatalf("read line: %q, %v", l, err)
+	}
+	return l
+}
+
+// TestEmulatePTYWithNc is the issue's walkthrough: a serial client on the
+// pty, nc as the TCP peer, exact bytes on both sides.
+func TestEmulatePTYWithNc(t *testing.T) {
+	cmd, path := startEmulate(t, "--dialect", "realtek", "--pty")
+	defer stopEmulate(t, cmd)
+	if !strings.HasPrefix(path, "/dev/") {
+		t.Fatalf("first line %q is not a pty path", path)
+	}
+	sp, err := goserial.Open(path, &goserial.Mode{BaudRate: 115200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	sp.SetReadTimeout(10 * time.Second)
+	a := &atPort{t: t, p: sp, br: bufio.NewReader(sp)}
+	a.expect("ATCMD READY\r\n")
+
+	port := freePort(t)
+	a.send(fmt.Sprintf("AT+SKTSERVER=1,1,,%d,1", port))
+	a.expect("\r\nOK\r\n")
+
+	var peer io.ReadWriteCloser
+	var peerOut *bufio.Reader
+	// OpenBSD nc keeps its stdout open after the network side closes
+	// until its stdin ends too; closing stdin alone does not close the
+	// connection, so EOF on stdout afterwards still proves the close.
+	doneWriting := func() {}
+	if ncPath, err := exec.LookPath("nc"); err == nil {
+		nc := exec.Command(ncPath, "127.0.0.1", fmt.Sprint(port))
+		stdin, _ := nc.StdinPipe()
+		stdout, _ := nc.StdoutPipe()
+		if err := nc.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Process.Kill()
+		peer = struct {
+			io.Reader
+			io.WriteCloser
+		}{stdout, stdin}
+		peerOut = bufio.NewReader(stdout)
+		doneWriting = func() { stdin.Close() }
+	} else {
+		c := dialRetry(t, fmt.Sprintf("127.0.0.1:%d", port))
+		peer, peerOut = c, bufio.NewReader(c)
+	}
+	ev := a.readLine()
+	wantPrefix := "[$][SKT][EVENT]: A client[link_id:0,seed,tcp,dst_address:127.0.0.1,dst_port:"
+	if !strings.HasPrefix(ev, wantPrefix) || !strings.HasSuffix(ev, "] connected to server[link_id:1]\r\n") {
+		t.Fatalf("accept event %q", ev)
+	}
+	io.WriteString(peer, "Hello!\n")
+	a.expect("[$][SKT][DATA][0][7]:Hello!\n\r\n")
+	a.send("AT+SKTSEND=0,6,,,Hello!")
+	a.expect("\r\nOK\r\n")
+	got := make([]byte, 6)
+	if _, err := io.ReadFull(peerOut, got); err != nil || string(got) != "Hello!" {
+		t.Fatalf("nc got %q, %v", got, err)
+	}
+	a.send("AT+SKTSTATE")
+	server := a.readLine()
+	seed := a.readLine()
+	if !strings.HasPrefix(server, "link_id:1,server,tcp,") || !strings.HasPrefix(seed, "link_id:0,seed,tcp,") {
+		t.Fatalf("SKTSTATE lines %q %q", server, seed)
+	}
+	a.expect("\r\nOK\r\n")
+	a.send("AT+SKTDEL=1")
+	a.expect("\r\nOK\r\n")
+	doneWriting()
+	eof := make(chan error, 1)
+	go func() { _, err := peerOut.Read(got); eof <- err }()
+	select {
+	case err := <-eof:
+		if !errors.Is(err, io.EOF) {
+			t.Fatalf("nc after AT+SKTDEL: %v; want EOF", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nc still connected 10s after AT+SKTDEL")
+	}
+}
+
+// TestEmulateListen exposes the emulator on a TCP port, like ser2net.
+func TestEmulateListen(t *testing.T) {
+	cmd, addr := startEmulate(t, "--listen", "127.0.0.1:0")
+	defer stopEmulate(t, cmd)
+	if strings.HasSuffix(addr, ":0") {
+		t.Fatalf("address %q does not name the real port", addr)
+	}
+	c := dialRetry(t, addr)
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "AT+TEST\r\n")
+	br := bufio.NewReader(c)
+	var got strings.Builder
+	for !strings.HasSuffix(got.String(), "\r\nOK\r\n") {
+		b, err := br.ReadByte()
+		if err != nil {
+			t.Fatalf("after %q: %v", got.String(), err)
+		}
+		got.WriteByte(b)
+	}
+}
+
+// TestEmulateClosesSocketsOnSignal checks that SIGTERM closes the servers
+// the module opened.
+func TestEmulateClosesSocketsOnSignal(t *testing.T) {
+	cmd, addr := startEmulate(t, "--listen", "127.0.0.1:0")
+	c := dialRetry(t, addr)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	port := freePort(t)
+	fmt.Fprintf(c, "AT+SKTSERVER=3,1,,%d,1\r\n", port)
+	br := bufio.NewReader(c)
+	for {
+		l, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l == "OK\r\n" {
+			break
+		}
+	}
+	peer := dialRetry(t, fmt.Sprintf("127.0.0.1:%d", port))
+	defer peer.Close()
+	stopEmulate(t, cmd)
+	c.Close()
+	peer.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := peer.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("peer after SIGTERM: %v, want EOF", err)
+	}
+	if l, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+		l.Close()
+		t.Errorf("port %d still accepts after SIGTERM", port)
+	}
+}

@@ -1,0 +1,409 @@
+package protocol
+
+import (
+	"bytes"
+	"strings"
+)
+
+// frameState is where the framer stands in the byte stream.
+type frameState uint8
+
+const (
+	// stStart: at the start of a line; buf (possibly empty) is a proper
+	// prefix of a prompt or payload prefix (a pattern).
+	stStart frameState = iota
+	// stHeader: buf starts with a payload prefix and the rule wants more.
+	stHeader
+	// stText: an ordinary line; buf holds its bytes so far.
+	stText
+	// stDiscard: an over-long line; buf holds its first maxLine bytes and
+	// dropped counts the rest.
+	stDiscard
+	// stPayload: taking need more raw bytes into data.
+	stPayload
+)
+
+// Framer turns a module's output byte stream into records. Not safe for
+// concurrent use.
+//
+// Memory is bounded by MaxLine for the line buffer (a payload header never
+// exceeds min(MaxHeader, MaxLine)) plus, while a payload is being taken, the
+// payload bytes received so far.
+type Framer struct {
+	classify func(line []byte) (Kind, int)
+	payload  func(line []byte) PayloadMatch
+	patterns []string  // prompts, then payload prefixes
+	nPrompts int       // how many of patterns are prompts
+	starts   [256]bool // first bytes of patterns
+	maxLine  int
+	maxHead  int
+
+	state   frameState
+	buf     []byte // the current line, reused across lines
+	fromP   int    // trailing bytes of buf taken from the p of the running Feed
+	cr      bool   // the last byte ended a line with CR: a following LF belongs to it
+	dropped int    // bytes discarded from an over-long line
+
+	head string // header of the payload being taken
+	link int    // LinkID of the payload being taken
+	need int    // payload bytes still to come
+	data []byte // payload bytes so far
+}
+
+// NewFramer returns a Framer for spec. classify gives the Kind and LinkID of
+// a complete text line; it must not keep or modify the slice. A nil classify
+// makes every line KindInfo with NoLink. Prompts and payload prefixes that
+// are empty, contain CR or LF, or are longer than the line limit (for
+// prefixes: than min(MaxHeader, MaxLine)) can never match and are ignored;
+// so are the prefixes when spec.Payload is nil.
+func NewFramer(spec FrameSpec, classify func(line []byte) (Kind, int)) *Framer {
+	maxLine := spec.MaxLine
+	if maxLine <= 0 {
+		maxLine = DefaultMaxLine
+	}
+	f := &Framer{
+		classify: classify,
+		payload:  spec.Payload,
+		maxLine:  maxLine,
+		maxHead:  min(MaxHeader, maxLine),
+	}
+	for _, s := range spec.Prompts {
+		if usable(s, maxLine) {
+			f.patterns = append(f.patterns, s)
+			f.starts[s[0]] = true
+		}
+	}
+	f.nPrompts = len(f.patterns)
+	if spec.Payload != nil {
+		for _, s := range spec.PayloadPrefixes {
+			if usable(s, f.maxHead) {
+				f.patterns = append(f.patterns, s)
+				f.starts[s[0]] = true
+			}
+		}
+	}
+	return f
+}
+
+// usable reports whether s can ever be seen at the start of a line.
+func usable(s string, limit int) bool {
+	return s != "" && len(s) <= limit && !strings.ContainsAny(s, "\r\n")
+}
+
+// Feed frames p, appends the records it completes to dst and returns dst.
+// Bytes of an incomplete record are kept (copied) for the next call.
+func (f *Framer) Feed(dst []Record, p []byte) []Record {
+	f.fromP = 0
+	// Positions of the next CR and LF at or after i; len(p) when there is
+	// none, stale when below i. Caching both keeps the scan linear even when
+	// one of the two bytes never occurs.
+	nextCR, nextLF := -1, -1
+	for i := 0; i < len(p); {
+		if f.state == stPayload {
+			i = f.takePayload(p, i)
+			if f.need == 0 {
+				dst = f.emitData(dst)
+			}
+			continue
+		}
+		if f.cr {
+			f.cr = false
+			if p[i] == '\n' {
+				i++
+				continue
+			}
+		}
+		if nextCR < i {
+			nextCR = indexFrom(p, i, '\r')
+		}
+		if nextLF < i {
+			nextLF = indexFrom(p, i, '\n')
+		}
+		end := min(nextCR, nextLF)
+
+		switch f.state {
+		case stStart:
+			if end == i {
+				dst = f.emitLine(dst, f.buf)
+				i = f.endLine(p, i)
+				continue
+			}
+			if len(f.buf) == 0 && !f.starts[p[i]] {
+				f.state = stText
+				continue
+			}
+			dst, i = f.probe(dst, p, i, end)
+
+		case stHeader:
+			if end == i {
+				dst = f.emitLine(dst, f.buf)
+				i = f.endLine(p, i)
+				continue
+			}
+			n := min(end-i, f.maxHead-len(f.buf))
+			f.put(p[i : i+n])
+			f.fromP += n
+			i += n
+			dst, i = f.match(dst, p, i)
+
+		case stText:
+			seg := p[i:end]
+			if len(f.buf)+len(seg) > f.maxLine {
+				keep := f.maxLine - len(f.buf)
+				f.put(seg[:keep])
+				f.dropped = len(seg) - keep
+				f.state = stDiscard
+				i = end
+				continue
+			}
+			if end == len(p) {
+				f.put(seg)
+				i = end
+				continue
+			}
+			if len(f.buf) == 0 {
+				// The whole line is in p: no copy into buf.
+				dst = f.emitLine(dst, seg)
+			} else {
+				f.put(seg)
+				dst = f.emitLine(dst, f.buf)
+			}
+			i = f.endLine(p, end)
+
+		case stDiscard:
+			f.dropped += end - i
+			if end == len(p) {
+				i = end
+				continue
+			}
+			dst = append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped})
+			i = f.endLine(p, end)
+		}
+	}
+	return dst
+}
+
+// Flush emits the pending partial line, if any, classified like a complete
+// line (an over-long one as its KindNoise record), and starts a new line. It
+// is meant for when the device goes quiet or closes. An incomplete payload
+// stays pending: its length, not silence, ends it (Reset drops it). A CR
+// just seen still pairs with an LF that comes next.
+func (f *Framer) Flush(dst []Record) []Record {
+	switch f.state {
+	case stPayload:
+		return dst
+	case stDiscard:
+		dst = append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped})
+	default:
+		dst = f.emitLine(dst, f.buf)
+	}
+	f.newLine()
+	return dst
+}
+
+// Pending returns the number of bytes held for an incomplete record: the
+// partial line (at most MaxLine bytes even for an over-long line), or the
+// header and payload bytes so far of an incomplete payload.
+func (f *Framer) Pending() int {
+	if f.state == stPayload {
+		return len(f.head) + len(f.data)
+	}
+	return len(f.buf)
+}
+
+// Reset drops everything pending, as if the framer were new.
+func (f *Framer) Reset() {
+	f.newLine()
+	f.cr = false
+	f.head, f.link, f.need, f.data = "", 0, 0, nil
+}
+
+// newLine starts an empty line.
+func (f *Framer) newLine() {
+	f.buf = f.buf[:0]
+	f.fromP = 0
+	f.dropped = 0
+	f.state = stStart
+}
+
+// endLine starts a new line after the line ending at p[end] and returns the
+// index of the first byte after the ending.
+func (f *Framer) endLine(p []byte, end int) int {
+	f.newLine()
+	if p[end] == '\r' {
+		if end+1 == len(p) {
+			f.cr = true
+		} else if p[end+1] == '\n' {
+			return end + 2
+		}
+	}
+	return end + 1
+}
+
+// emitLine appends the record of a complete text line; empty lines make none.
+func (f *Framer) emitLine(dst []Record, line []byte) []Record {
+	if len(line) == 0 {
+		return dst
+	}
+	kind, link := KindInfo, NoLink
+	if f.classify != nil {
+		kind, link = f.classify(line)
+	}
+	return append(dst, Record{Kind: kind, Text: string(line), LinkID: link})
+}
+
+// probe looks at the start of a line, p[i:end] being the bytes that follow
+// buf before the next line ending or the end of p. The first pattern that
+// buf+p[i:end] completes is acted on: a prompt is emitted, a payload prefix
+// goes to the payload rule. If none completes and some could still, the bytes
+// join buf; if none can, the line is ordinary text and the bytes are left for
+// the text scan.
+func (f *Framer) probe(dst []Record, p []byte, i, end int) ([]Record, int) {
+	avail := p[i:end]
+	n := len(f.buf)
+	first, at := -1, 0 // the pattern completed first, and after how many bytes
+	alive := false
+	for k, s := range f.patterns {
+		if len(s) <= n || s[:n] != string(f.buf) {
+			continue
+		}
+		rest := s[n:]
+		l := commonPrefix(rest, avail)
+		switch {
+		case l == len(rest):
+			if first < 0 || l < at {
+				first, at = k, l
+			}
+		case l == len(avail):
+			alive = true
+		}
+	}
+	switch {
+	case first >= 0:
+		f.put(avail[:at])
+		f.fromP += at
+		i += at
+	case alive:
+		f.put(avail)
+		f.fromP += len(avail)
+		return dst, end
+	default:
+		f.state = stText
+		return dst, i
+	}
+	if first < f.nPrompts {
+		dst = append(dst, Record{Kind: KindPrompt, Text: f.patterns[first], LinkID: NoLink})
+		f.newLine()
+		return dst, i
+	}
+	f.state = stHeader
+	return f.match(dst, p, i)
+}
+
+// commonPrefix returns the length of the longest common prefix of s and b.
+func commonPrefix(s string, b []byte) int {
+	n := min(len(s), len(b))
+	for k := 0; k < n; k++ {
+		if s[k] != b[k] {
+			return k
+		}
+	}
+	return n
+}
+
+// match asks the payload rule about buf. p and i are the running Feed's
+// input and position, so that bytes read past the payload can be given back.
+func (f *Framer) match(dst []Record, p []byte, i int) ([]Record, int) {
+	m := f.payload(f.buf)
+	switch m.Status {
+	case NeedMore:
+		if len(f.buf) >= f.maxHead {
+			// The header would grow past the limit: not a header.
+			f.state = stText
+		}
+		return dst, i
+	case Match:
+		if m.Header >= 1 && m.Header <= len(f.buf) && m.Length >= 0 {
+			return f.open(dst, p, i, m)
+		}
+	}
+	f.state = stText
+	return dst, i
+}
+
+// open starts (or, when buf already holds all of it, emits) the payload that
+// m announced.
+func (f *Framer) open(dst []Record, p []byte, i int, m PayloadMatch) ([]Record, int) {
+	got := f.buf[m.Header:]
+	if len(got) < m.Length {
+		f.head = string(f.buf[:m.Header])
+		f.link = m.LinkID
+		f.need = m.Length - len(got)
+		// Room only for bytes already received, whatever the header claims.
+		f.data = make([]byte, len(got), min(m.Length, len(got)+len(p)-i))
+		copy(f.data, got)
+		f.newLine()
+		f.state = stPayload
+		return dst, i
+	}
+	payload := make([]byte, m.Length)
+	copy(payload, got)
+	dst = append(dst, Record{Kind: KindData, Text: string(f.buf[:m.Header]), Payload: payload, LinkID: m.LinkID})
+
+	// Bytes after the payload start a new line: give them back.
+	rest, fromP := len(got)-m.Length, f.fromP
+	if rest <= fromP {
+		f.newLine()
+		return dst, i - rest
+	}
+	// Some came from an earlier Feed (only a rule that answered NeedMore to
+	// a complete header gets here): frame a copy of those first.
+	old := bytes.Clone(f.buf[len(f.buf)-rest : len(f.buf)-fromP])
+	f.newLine()
+	dst = f.Feed(dst, old)
+	f.fromP = 0
+	return dst, i - fromP
+}
+
+// takePayload moves payload bytes from p[i:] into data and returns the index
+// after them. data grows at most to twice what has arrived, never past the
+// announced length.
+func (f *Framer) takePayload(p []byte, i int) int {
+	take := min(f.need, len(p)-i)
+	if n := len(f.data) + take; n > cap(f.data) {
+		c := max(min(2*cap(f.data), len(f.data)+f.need), n)
+		grown := make([]byte, len(f.data), c)
+		copy(grown, f.data)
+		f.data = grown
+	}
+	f.data = append(f.data, p[i:i+take]...)
+	f.need -= take
+	return i + take
+}
+
+// emitData appends the completed payload record and starts a new line.
+func (f *Framer) emitData(dst []Record) []Record {
+	dst = append(dst, Record{Kind: KindData, Text: f.head, Payload: f.data, LinkID: f.link})
+	f.head, f.data = "", nil
+	f.newLine()
+	return dst
+}
+
+// put appends b to the line buffer, growing it at most to maxLine.
+func (f *Framer) put(b []byte) {
+	if n := len(f.buf) + len(b); n > cap(f.buf) {
+		c := max(min(max(2*cap(f.buf), 64), f.maxLine), n)
+		grown := make([]byte, len(f.buf), c)
+		copy(grown, f.buf)
+		f.buf = grown
+	}
+	f.buf = append(f.buf, b...)
+}
+
+// indexFrom returns the index of the first c in p at or after i, or len(p).
+func indexFrom(p []byte, i int, c byte) int {
+	if k := bytes.IndexByte(p[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(p)
+}

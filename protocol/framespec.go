@@ -1,0 +1,44 @@
+package protocol
+
+// MatchStatus is the answer of a PayloadRule to a line prefix.
+type MatchStatus uint8
+
+// Payload rule answers.
+const (
+	NoMatch  MatchStatus = iota // not a payload header: frame it as a line
+	NeedMore                    // could be a header: wait for more bytes
+	Match                       // a header: Length raw bytes follow it
+)
+
+// PayloadMatch is what a PayloadRule found at the start of a line.
+type PayloadMatch struct {
+	Status MatchStatus
+	Header int // bytes of the line that form the header, payload excluded
+	Length int // raw payload bytes that follow the header
+	LinkID int
+}
+
+// FrameSpec tells a Framer how a module frames its output.
+type FrameSpec struct {
+	// MaxLine is the longest line kept whole; a longer one becomes a single
+	// KindNoise record holding its first MaxLine bytes and the count of the
+	// rest in Dropped. Zero means DefaultMaxLine.
+	MaxLine int
+	// Prompts are byte strings that, alone at the start of a line, are a
+	// complete record with no line ending (Inventek's "> ").
+	Prompts []string
+	// PayloadPrefixes are line starts that may open a length-delimited
+	// record; only lines that start with one are shown to Payload.
+	PayloadPrefixes []string
+	// Payload inspects a line that starts with one of PayloadPrefixes, as
+	// far as it has arrived (no line ending). It must not keep the slice.
+	Payload func(line []byte) PayloadMatch
+}
+
+// DefaultMaxLine is the Realtek host-mode command buffer, the largest line
+// limit of the supported modules.
+const DefaultMaxLine = 2000
+
+// MaxHeader bounds how long a payload header may grow before the framer
+// gives up on it and frames the line as text.
+const MaxHeader = 256

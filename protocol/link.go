@@ -1,0 +1,111 @@
+package protocol
+
+import "time"
+
+// Role is the part a link plays.
+type Role string
+
+// Link roles, as the modules name them.
+const (
+	RoleServer Role = "server"
+	RoleClient Role = "client"
+	RoleSeed   Role = "seed" // a connection accepted by a server
+)
+
+// Proto is a link's transport.
+type Proto string
+
+// Link transports.
+const (
+	ProtoTCP Proto = "tcp"
+	ProtoUDP Proto = "udp"
+	ProtoTLS Proto = "tls"
+)
+
+// LinkState is a link's connection state. The TCP names follow RFC 793.
+type LinkState string
+
+// Link states.
+const (
+	StateListen      LinkState = "LISTEN"
+	StateConnecting  LinkState = "SYN_SENT"
+	StateEstablished LinkState = "ESTABLISHED"
+	StateCloseWait   LinkState = "CLOSE_WAIT"
+	StateFinWait1    LinkState = "FIN_WAIT_1"
+	StateFinWait2    LinkState = "FIN_WAIT_2"
+	StateTimeWait    LinkState = "TIME_WAIT"
+	StateClosed      LinkState = "CLOSED"
+	StateBound       LinkState = "BOUND" // a UDP socket
+)
+
+// Keepalive is the keepalive configuration of one link and its progress.
+// Zero durations mean "not set"; they are never replaced by a library default.
+type Keepalive struct {
+	Enabled    bool
+	Idle       time.Duration // silence before the first probe
+	Interval   time.Duration // gap between unanswered probes
+	Count      int           // unanswered probes before the link is dead
+	ProbesSent int           // probes sent since the last traffic
+	NextProbe  time.Time     // zero when no probe is scheduled
+	DeadAt     time.Time     // when the link is declared dead if the peer stays silent
+}
+
+// Closed tells when and why a link ended.
+type Closed struct {
+	At     time.Time
+	Reason string
+}
+
+// LinkInfo is a snapshot of one link. The emulator fills every field from
+// its own sockets; for a real module it is inferred from answers and events.
+type LinkInfo struct {
+	ID        int
+	Role      Role
+	Proto     Proto
+	Parent    int // the server of a seed, or NoLink
+	Local     string
+	Remote    string
+	State     LinkState
+	AutoRecv  bool
+	BytesIn   uint64
+	BytesOut  uint64
+	Buffered  int // bytes waiting to be read with the dialect's read command
+	Opened    time.Time
+	LastRx    time.Time
+	LastTx    time.Time
+	Keepalive Keepalive
+	Closed    *Closed // nil while the link is alive
+}
+
+// LinkUpdate is what one record says about one link: the fields it knows
+// are set, the rest are left zero. Parsers of answers and events return it.
+type LinkUpdate struct {
+	ID      int
+	Present bool // the link exists (an accept, a state line)
+	Gone    bool // the link was closed or deleted
+	Reason  string
+	Role    Role
+	Proto   Proto
+	Parent  int
+	Local   string
+	Remote  string
+	State   LinkState
+	RxBytes int // payload bytes received with this record
+	TxBytes int // payload bytes a confirmed send command carried
+	// Snapshot marks an update from a full listing (e.g. AT+SKTSTATE): links
+	// absent from a complete snapshot are gone.
+	Snapshot bool
+}
+
+// Setting is one module-wide option in force, such as "so_keepalive" = "1".
+type Setting struct {
+	Name  string
+	Value string
+}
+
+// Snapshot is the module's own view of its links and settings, offered by
+// devices that know them first-hand (the emulator).
+type Snapshot struct {
+	Links    []LinkInfo // live links, then recently closed ones (Closed != nil)
+	Settings []Setting
+}

@@ -1,0 +1,70 @@
+// Package protocol turns the byte stream of an AT module into records and
+// defines the vocabulary shared by every command set: record kinds, the
+// Dialect interface, command catalogues and link snapshots. It does no I/O
+// and never reads the clock.
+package protocol
+
+import "time"
+
+// Kind classifies a record.
+type Kind uint8
+
+// Record kinds. The zero value is KindNoise so that an unclassified record is
+// always shown escaped and never mistaken for a result.
+const (
+	KindNoise  Kind = iota // bytes that fit no rule, or an over-long line
+	KindSent               // a command line written by the host
+	KindEcho               // the module echoing the host's command
+	KindOK                 // a final success result
+	KindError              // a final error result
+	KindInfo               // an information line answering a command
+	KindEvent              // an unsolicited message
+	KindData               // a length-delimited payload
+	KindPrompt             // a prompt that asks the host for more input ("> ", ">>>")
+	KindNote               // a message from atbench itself (connection changes, timeouts), not from the module
+)
+
+var kindNames = [...]string{
+	KindNoise:  "noise",
+	KindSent:   "sent",
+	KindEcho:   "echo",
+	KindOK:     "ok",
+	KindError:  "error",
+	KindInfo:   "info",
+	KindEvent:  "event",
+	KindData:   "data",
+	KindPrompt: "prompt",
+	KindNote:   "note",
+}
+
+// String returns the lower-case name of the kind.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Final reports whether a record of this kind ends a command.
+func (k Kind) Final() bool { return k == KindOK || k == KindError }
+
+// NoLink is the LinkID of a record that belongs to no link.
+const NoLink = -1
+
+// Record is one unit of module output (or host input, for KindSent).
+type Record struct {
+	Kind Kind
+	// Text is the line without its line ending. For KindData it is the
+	// header that announced the payload (e.g. "[$][SKT][DATA][0][7]:").
+	Text string
+	// Payload holds the raw bytes of a length-delimited record.
+	Payload []byte
+	// LinkID is the link the record belongs to, or NoLink.
+	LinkID int
+	// Dropped counts bytes discarded from an over-long line (KindNoise).
+	Dropped int
+	// Seq numbers records in the order the session saw them (set by session).
+	Seq uint64
+	// At is when the session saw the record (set by session, not protocol).
+	At time.Time
+}

@@ -1,0 +1,145 @@
+package session
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"atbench/protocol"
+)
+
+// maxClosedLinks bounds the history of closed links kept for display.
+const maxClosedLinks = 32
+
+// linkTable is the link table inferred from a real module's answers.
+type linkTable struct {
+	live   map[int]*protocol.LinkInfo
+	closed []protocol.LinkInfo // newest first
+	// seen collects the ids listed by a state command in progress.
+	seen       map[int]bool
+	inSnapshot bool
+}
+
+func newLinkTable() linkTable {
+	return linkTable{live: map[int]*protocol.LinkInfo{}}
+}
+
+// beginCommand notes that a command is starting; a state command opens a
+// snapshot whose end removes the links it did not list.
+func (t *linkTable) beginCommand(line, stateCmd string) {
+	t.inSnapshot = stateCmd != "" && strings.EqualFold(protocol.CommandName(line), stateCmd)
+	t.seen = nil
+	if t.inSnapshot {
+		t.seen = map[int]bool{}
+	}
+}
+
+// endSnapshot closes links a complete listing no longer shows.
+func (t *linkTable) endSnapshot(at time.Time) {
+	if !t.inSnapshot {
+		return
+	}
+	for id := range t.live {
+		if !t.seen[id] {
+			t.close(id, at, "no longer listed by the module")
+		}
+	}
+	t.inSnapshot = false
+	t.seen = nil
+}
+
+func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time, _ *Command) {
+	if u.Gone {
+		reason := u.Reason
+		if reason == "" {
+			reason = "closed"
+		}
+		t.close(u.ID, at, reason)
+		for id, l := range t.live {
+			if l.Role == protocol.RoleSeed && l.Parent == u.ID {
+				t.close(id, at, "server closed")
+			}
+		}
+		return
+	}
+	l := t.live[u.ID]
+	if l == nil {
+		if !u.Present && u.RxBytes == 0 && u.TxBytes == 0 {
+			return
+		}
+		l = &protocol.LinkInfo{ID: u.ID, Parent: protocol.NoLink, Opened: at}
+		t.live[u.ID] = l
+	}
+	if u.Snapshot && t.seen != nil {
+		t.seen[u.ID] = true
+	}
+	if u.Role != "" {
+		l.Role = u.Role
+	}
+	if u.Proto != "" {
+		l.Proto = u.Proto
+	}
+	if u.Role == protocol.RoleSeed {
+		l.Parent = u.Parent
+	}
+	if u.Local != "" {
+		l.Local = u.Local
+	}
+	if u.Remote != "" {
+		l.Remote = u.Remote
+	}
+	if u.State != "" {
+		l.State = u.State
+	}
+	if u.RxBytes > 0 {
+		l.BytesIn += uint64(u.RxBytes)
+		l.LastRx = at
+	}
+	if u.TxBytes > 0 {
+		l.BytesOut += uint64(u.TxBytes)
+		l.LastTx = at
+	}
+}
+
+func (t *linkTable) close(id int, at time.Time, reason string) {
+	l := t.live[id]
+	if l == nil {
+		return
+	}
+	delete(t.live, id)
+	l.State = protocol.StateClosed
+	l.Closed = &protocol.Closed{At: at, Reason: reason}
+	t.closed = append([]protocol.LinkInfo{*l}, t.closed...)
+	if len(t.closed) > maxClosedLinks {
+		t.closed = t.closed[:maxClosedLinks]
+	}
+}
+
+// list returns live links by id, then closed ones, newest first.
+func (t *linkTable) list() []protocol.LinkInfo {
+	out := make([]protocol.LinkInfo, 0, len(t.live)+len(t.closed))
+	for _, l := range t.live {
+		out = append(out, *l)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return append(out, t.closed...)
+}
+
+// settingTable keeps module-wide settings in the order first seen.
+type settingTable struct {
+	items []protocol.Setting
+}
+
+func (t *settingTable) set(s protocol.Setting) {
+	for i := range t.items {
+		if t.items[i].Name == s.Name {
+			t.items[i].Value = s.Value
+			return
+		}
+	}
+	t.items = append(t.items, s)
+}
+
+func (t *settingTable) list() []protocol.Setting {
+	return append([]protocol.Setting(nil), t.items...)
+}

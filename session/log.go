@@ -1,0 +1,70 @@
+package session
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+
+	"atbench/protocol"
+)
+
+// LogWriter writes the transcript log: one line per record,
+//
+//	2026-11-21T23:59:01.123456Z < ok     OK
+//	2026-11-21T23:59:01.200000Z > sent   AT+SKTSEND=0,6,,,Hello!
+//	2026-11-21T23:59:02.000000Z < data   [$][SKT][DATA][0][7]:Hello!\n
+//
+// with the UTC time, the direction ("<" from the module, ">" to it, "-" from
+// atbench itself), the kind, and the text with every byte that is not
+// printable escaped (\r \n \t \\ \xNN), so one record is always one line.
+// Each line is flushed as it is written: a crash loses nothing shown.
+type LogWriter struct {
+	w   *bufio.Writer
+	buf []byte
+}
+
+// NewLogWriter writes log lines to w.
+func NewLogWriter(w io.Writer) *LogWriter {
+	return &LogWriter{w: bufio.NewWriterSize(w, 4096)}
+}
+
+// Write appends one record and flushes it.
+func (l *LogWriter) Write(r protocol.Record) error {
+	b := l.buf[:0]
+	b = r.At.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z07:00")
+	switch r.Kind {
+	case protocol.KindSent:
+		b = append(b, " > "...)
+	case protocol.KindNote:
+		b = append(b, " - "...)
+	default:
+		b = append(b, " < "...)
+	}
+	name := r.Kind.String()
+	b = append(b, name...)
+	for i := len(name); i < 7; i++ {
+		b = append(b, ' ')
+	}
+	if r.Kind == protocol.KindSent && r.Text == "raw" && r.Payload != nil {
+		b = append(b, "raw "...)
+		b = strconv.AppendInt(b, int64(len(r.Payload)), 10)
+		b = append(b, " bytes: "...)
+		b = protocol.AppendEscaped(b, r.Payload)
+	} else {
+		b = protocol.AppendEscaped(b, []byte(r.Text))
+		b = protocol.AppendEscaped(b, r.Payload)
+	}
+	if r.Dropped > 0 {
+		b = fmt.Appendf(b, " (+%d bytes dropped: line over the module's limit)", r.Dropped)
+	}
+	b = append(b, '\n')
+	l.buf = b
+	if _, err := l.w.Write(b); err != nil {
+		return fmt.Errorf("transcript log: %w", err)
+	}
+	if err := l.w.Flush(); err != nil {
+		return fmt.Errorf("transcript log: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,310 @@
+package session
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"atbench/protocol"
+)
+
+// A script is a line-based recipe run against a session:
+//
+//	# comment
+//	timeout 5s           how long each later expect waits (default 5s)
+//	send AT+SKTSERVER=1,1,,${PORT},1
+//	expect ^OK$          wait for a record matching the regular expression
+//	raw Hello\r\n\x00    write bytes at once (escapes \r \n \t \\ \0 \xNN)
+//	sleep 200ms
+//	dtr on|off, rts on|off, break [duration]   modem control lines (serial ports)
+//
+// ${NAME} is replaced by the environment variable NAME; an unset name is
+// an error. expect matches a record's text followed by its payload; records
+// are consumed in order, so an expect never matches a record an earlier
+// expect already passed.
+
+// DefaultExpectTimeout is how long expect waits unless a timeout line says.
+const DefaultExpectTimeout = 5 * time.Second
+
+// Step is one parsed script line.
+type Step struct {
+	Line int    // 1-based line number in the script
+	Verb string // send, raw, expect, timeout, sleep, dtr, rts, break
+	Arg  string // the argument, after ${NAME} expansion
+	re   *regexp.Regexp
+	raw  []byte
+	dur  time.Duration
+	on   bool
+}
+
+// Script is a parsed script.
+type Script struct {
+	Name  string
+	Steps []Step
+}
+
+// ScriptError is a problem with a script's text, found before it runs.
+type ScriptError struct {
+	Name string
+	Line int
+	Msg  string
+}
+
+func (e *ScriptError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg) }
+
+// ParseScript reads a script. lookup resolves ${NAME} (os.LookupEnv).
+func ParseScript(name string, r io.Reader, lookup func(string) (string, bool)) (*Script, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	s := &Script{Name: name}
+	n := 0
+	for sc.Scan() {
+		n++
+		text := strings.TrimRight(sc.Text(), "\r")
+		trimmed := strings.TrimSpace(text)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		verb, arg, _ := strings.Cut(strings.TrimLeft(text, " \t"), " ")
+		fail := func(format string, a ...any) error {
+			return &ScriptError{Name: name, Line: n, Msg: fmt.Sprintf(format, a...)}
+		}
+		arg, err := expand(arg, lookup)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		st := Step{Line: n, Verb: verb, Arg: arg}
+		switch verb {
+		case "send":
+			if strings.TrimSpace(arg) == "" {
+				return nil, fail("send needs a command")
+			}
+		case "raw":
+			if st.raw, err = protocol.Unescape(arg); err != nil {
+				return nil, fail("raw: %v", err)
+			}
+		case "expect":
+			if arg == "" {
+				return nil, fail("expect needs a regular expression")
+			}
+			if st.re, err = regexp.Compile(arg); err != nil {
+				return nil, fail("expect: %v", err)
+			}
+		case "timeout", "sleep":
+			if st.dur, err = time.ParseDuration(strings.TrimSpace(arg)); err != nil || st.dur < 0 {
+				return nil, fail("%s needs a duration like 500ms or 5s, got %q", verb, arg)
+			}
+		case "dtr", "rts":
+			switch strings.TrimSpace(arg) {
+			case "on", "1":
+				st.on = true
+			case "off", "0":
+			default:
+				return nil, fail("%s takes on or off, got %q", verb, arg)
+			}
+		case "break":
+			st.dur = 250 * time.Millisecond
+			if a := strings.TrimSpace(arg); a != "" {
+				if st.dur, err = time.ParseDuration(a); err != nil || st.dur <= 0 {
+					return nil, fail("break takes an optional duration, got %q", arg)
+				}
+			}
+		default:
+			return nil, fail("unknown verb %q (send, raw, expect, timeout, sleep, dtr, rts, break)", verb)
+		}
+		s.Steps = append(s.Steps, st)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read script %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// expand replaces ${NAME} from lookup.
+func expand(s string, lookup func(string) (string, bool)) (string, error) {
+	if !strings.Contains(s, "${") {
+		return s, nil
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), nil
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return "", fmt.Errorf("unterminated ${ in %q", s)
+		}
+		name := s[i+2 : i+j]
+		v, ok := "", false
+		if lookup != nil {
+			v, ok = lookup(name)
+		}
+		if !ok {
+			return "", fmt.Errorf("${%s} is not set in the environment", name)
+		}
+		b.WriteString(s[:i])
+		b.WriteString(v)
+		s = s[i+j+1:]
+	}
+}
+
+// ModemControl is offered by devices with modem control lines.
+type ModemControl interface {
+	SetDTR(on bool) error
+	SetRTS(on bool) error
+	Break(d time.Duration) error
+}
+
+// ExpectError is an expectation that was not met.
+type ExpectError struct {
+	Script  string
+	Line    int
+	Pattern string
+	Waited  time.Duration
+	Seen    []protocol.Record // records that arrived while it waited
+	Cause   error             // the session ended, or ctx was cancelled
+}
+
+func (e *ExpectError) Error() string {
+	var b strings.Builder
+	why := fmt.Sprintf("timed out after %s", e.Waited)
+	if e.Cause != nil {
+		why = e.Cause.Error()
+	}
+	fmt.Fprintf(&b, "%s:%d: expect %q: %s", e.Script, e.Line, e.Pattern, why)
+	if len(e.Seen) == 0 {
+		b.WriteString("; no record arrived meanwhile")
+		return b.String()
+	}
+	b.WriteString("; records seen meanwhile:")
+	for _, r := range e.Seen {
+		b.WriteString("\n  ")
+		b.WriteString(r.Kind.String())
+		b.WriteString(" ")
+		b.WriteString(string(protocol.AppendEscaped(protocol.AppendEscaped(nil, []byte(r.Text)), r.Payload)))
+	}
+	return b.String()
+}
+
+// Runner runs scripts on a session.
+type Runner struct {
+	S *Session
+	// Progress, when set, is told each step before it runs.
+	Progress func(Step)
+}
+
+// Run runs the script. It returns nil when every expectation was met, an
+// *ExpectError when one was not, or another error when a step could not be
+// carried out. At the end it waits for queued commands to finish.
+func (rn Runner) Run(ctx context.Context, sc *Script) error {
+	s := rn.S
+	cursor := s.LastSeq() + 1
+	timeout := DefaultExpectTimeout
+	var last *Command
+	for _, st := range sc.Steps {
+		if rn.Progress != nil {
+			rn.Progress(st)
+		}
+		fail := func(err error) error { return fmt.Errorf("%s:%d: %s: %w", sc.Name, st.Line, st.Verb, err) }
+		switch st.Verb {
+		case "send":
+			c, err := s.Submit(st.Arg)
+			if err != nil {
+				return fail(err)
+			}
+			last = c
+		case "raw":
+			if err := s.WriteRaw(st.raw); err != nil {
+				return fail(err)
+			}
+		case "expect":
+			next, err := rn.expect(ctx, cursor, st, timeout, sc.Name)
+			if err != nil {
+				return err
+			}
+			cursor = next
+		case "timeout":
+			timeout = st.dur
+		case "sleep":
+			t := time.NewTimer(st.dur)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return fail(ctx.Err())
+			case <-t.C:
+			}
+		case "dtr", "rts", "break":
+			mc, ok := s.Device().(ModemControl)
+			if !ok {
+				return fail(fmt.Errorf("%s has no modem control lines", s.Info().Kind))
+			}
+			var err error
+			switch st.Verb {
+			case "dtr":
+				err = mc.SetDTR(st.on)
+			case "rts":
+				err = mc.SetRTS(st.on)
+			default:
+				err = mc.Break(st.dur)
+			}
+			if err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if last != nil {
+		// Let the last command reach the module before the caller closes it.
+		if _, err := last.Wait(ctx); err != nil && errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return nil
+}
+
+// expect waits for a record from the module matching st.re, starting at
+// Seq cursor, and returns the Seq after it.
+func (rn Runner) expect(ctx context.Context, cursor uint64, st Step, timeout time.Duration, name string) (uint64, error) {
+	s := rn.S
+	start := s.Now()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var seen []protocol.Record
+	var buf []byte
+	for {
+		changed := s.Changed()
+		for _, r := range s.Records(cursor, 0) {
+			cursor = r.Seq + 1
+			if r.Kind == protocol.KindSent {
+				continue
+			}
+			seen = append(seen, r)
+			if len(seen) > 50 {
+				seen = seen[1:]
+			}
+			buf = append(append(buf[:0], r.Text...), r.Payload...)
+			if st.re.Match(buf) {
+				return cursor, nil
+			}
+		}
+		e := &ExpectError{Script: name, Line: st.Line, Pattern: st.Arg, Waited: timeout, Seen: seen}
+		select {
+		case <-changed:
+			if s.isClosed() && s.LastSeq() < cursor {
+				e.Cause = fmt.Errorf("the session ended after %s", s.Now().Sub(start).Round(time.Millisecond))
+				return cursor, e
+			}
+		case <-timer.C:
+			return cursor, e
+		case <-ctx.Done():
+			e.Cause = ctx.Err()
+			return cursor, e
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestParseScript(t *testing.T) {
+	src := "# demo\n\ntimeout 2s\nsend AT+SKTSERVER=1,1,,${PORT},1\nexpect ^OK$\nraw Hi\\r\\n\\x00\nsleep 10ms\ndtr off\nbreak\n"
+	sc, err := ParseScript("demo.at", strings.NewReader(src), env(map[string]string{"PORT": "1234"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var verbs []string
+	for _, st := range sc.Steps {
+		verbs = append(verbs, st.Verb)
+	}
+	if got := strings.Join(verbs, ","); got != "timeout,send,expect,raw,sleep,dtr,break" {
+		t.Fatalf("verbs %s", got)
+	}
+	if sc.Steps[1].Arg != "AT+SKTSERVER=1,1,,1234,1" || sc.Steps[1].Line != 4 {
+		t.Errorf("send step %+v", sc.Steps[1])
+	}
+	if string(sc.Steps[3].raw) != "Hi\r\n\x00" {
+		t.Errorf("raw %q", sc.Steps[3].raw)
+	}
+}
+
+func TestParseScriptErrors(t *testing.T) {
+	cases := map[string]string{
+		"send\n":              "demo.at:1: send needs a command",
+		"expect (\n":          "demo.at:1: expect: error parsing regexp",
+		"\ntimeout soon\n":    "demo.at:2: timeout needs a duration",
+		"send ${NOPE}\n":      "demo.at:1: ${NOPE} is not set",
+		"raw \\q\n":           "demo.at:1: raw: column 1: unknown escape",
+		"frobnicate x\n":      "demo.at:1: unknown verb \"frobnicate\"",
+		"dtr maybe\n":         "demo.at:1: dtr takes on or off",
+		"send AT${UNCLOSED\n": "unterminated ${",
+	}
+	for src, want := range cases {
+		_, err := ParseScript("demo.at", strings.NewReader(src), env(nil))
+		var se *ScriptError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", src, err, want)
+		}
+	}
+}
+
+func TestRunnerExpectTimesOutWithRecordsSeen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		lines := f.lines()
+		go func() {
+			for l := range lines {
+				if l == "AT+TEST" {
+					f.say("\r\nOK\r\n")
+				}
+			}
+		}()
+		sc, err := ParseScript("t.at", strings.NewReader("timeout 3s\nsend AT+TEST\nexpect ^OK$\nsend AT+TEST\nexpect ^NEVER$\n"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		err = Runner{S: s}.Run(context.Background(), sc)
+		var ee *ExpectError
+		if !errors.As(err, &ee) {
+			t.Fatalf("err %v, want *ExpectError", err)
+		}
+		if ee.Line != 5 || time.Since(t0) != 3*time.Second {
+			t.Errorf("line %d after %s", ee.Line, time.Since(t0))
+		}
+		// Only the second OK is reported: the first was consumed by line 3.
+		if len(ee.Seen) != 1 || ee.Seen[0].Text != "OK" {
+			t.Errorf("seen %v", ee.Seen)
+		}
+		if !strings.Contains(err.Error(), `t.at:5: expect "^NEVER$": timed out after 3s; records seen meanwhile:`+"\n  ok OK") {
+			t.Errorf("message %q", err)
+		}
+	})
+}
+
+func TestRunnerExpectMatchesPayload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		sc, _ := ParseScript("t.at", strings.NewReader("expect (?s)^DATA4:a\\r\\nb$\nexpect ^after$\n"), nil)
+		go f.say("DATA4:a\r\nb\r\nafter\r\n")
+		if err := (Runner{S: s}).Run(context.Background(), sc); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestRunnerStopsWhenTheSessionEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		sc, _ := ParseScript("t.at", strings.NewReader("timeout 1h\nexpect ^NEVER$\n"), nil)
+		go func() { f.say("bye\r\n"); f.module.Close() }()
+		err := Runner{S: s}.Run(context.Background(), sc)
+		var ee *ExpectError
+		if !errors.As(err, &ee) || ee.Cause == nil {
+			t.Fatalf("err %v, want an ExpectError with a cause", err)
+		}
+		stop()
+	})
+}

@@ -1,0 +1,235 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"atbench/device"
+	"atbench/protocol"
+)
+
+// start runs a session on a fake device; the returned stop ends it and
+// waits for Run.
+func start(t *testing.T, opts Options) (*Session, *fakeDev, func()) {
+	t.Helper()
+	if opts.Dialect == nil {
+		opts.Dialect = testDialect{}
+	}
+	f := newFakeDev()
+	s, err := New(f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(context.Background()) }()
+	return s, f, func() {
+		s.Close()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
+func TestOneCommandOutstanding(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		lines := f.lines()
+		var cmds []*Command
+		for _, l := range []string{"AT+A", "AT+B", "AT+C"} {
+			c, err := s.Submit(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmds = append(cmds, c)
+		}
+		if got := <-lines; got != "AT+A" {
+			t.Fatalf("first line %q", got)
+		}
+		synctest.Wait()
+		if len(lines) != 0 {
+			t.Fatalf("a second command was written before the first ended")
+		}
+		f.say("\r\nOK\r\n")
+		if got := <-lines; got != "AT+B" {
+			t.Fatalf("second line %q", got)
+		}
+		f.say("\r\nERROR: 3\r\n")
+		if got := <-lines; got != "AT+C" {
+			t.Fatalf("third line %q", got)
+		}
+		f.say("info line\r\nOK\r\n")
+		for i, want := range []string{"OK", "ERROR: 3", "OK"} {
+			rec, err := cmds[i].Wait(context.Background())
+			if err != nil || rec.Text != want {
+				t.Errorf("command %d: %q, %v; want %q", i, rec.Text, err, want)
+			}
+		}
+		if st := s.Stats(); st.Pending != 0 {
+			t.Errorf("pending %d", st.Pending)
+		}
+	})
+}
+
+func TestCommandTimeoutLetsTheNextGo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{Timeout: 2 * time.Second})
+		defer stop()
+		lines := f.lines()
+		a, _ := s.Submit("AT+SLOW")
+		b, _ := s.Submit("AT+NEXT")
+		<-lines
+		t0 := time.Now()
+		_, err := a.Wait(context.Background())
+		if !errors.Is(err, ErrTimeout) {
+			t.Fatalf("err %v, want ErrTimeout", err)
+		}
+		if d := time.Since(t0); d != 2*time.Second {
+			t.Errorf("timed out after %s, want 2s", d)
+		}
+		if got := <-lines; got != "AT+NEXT" {
+			t.Fatalf("next line %q", got)
+		}
+		f.say("OK\r\n")
+		if rec, err := b.Wait(context.Background()); err != nil || rec.Kind != protocol.KindOK {
+			t.Fatalf("next: %v %v", rec, err)
+		}
+		var note bool
+		for _, r := range s.Records(0, 0) {
+			if r.Kind == protocol.KindNote && strings.Contains(r.Text, "no final result for AT+SLOW after 2s") {
+				note = true
+			}
+		}
+		if !note {
+			t.Error("no note of the timeout in the transcript")
+		}
+	})
+}
+
+func TestEchoAndKinds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		lines := f.lines()
+		c, _ := s.Submit("AT+X")
+		<-lines
+		f.say("AT+X\r\n+EVT: hi\r\nvalue\r\nOK\r\n")
+		c.Wait(context.Background())
+		var kinds []string
+		for _, r := range s.Records(0, 0) {
+			kinds = append(kinds, r.Kind.String()+":"+r.Text)
+		}
+		want := "sent:AT+X echo:AT+X event:+EVT: hi info:value ok:OK"
+		if got := strings.Join(kinds, " "); got != want {
+			t.Errorf("records\n got %s\nwant %s", got, want)
+		}
+	})
+}
+
+func TestDisconnectRefusesCommands(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		f.status <- device.Status{State: device.Disconnected, Cause: errors.New("port vanished")}
+		synctest.Wait()
+		_, err := s.Submit("AT+TEST")
+		if !errors.Is(err, ErrDisconnected) || !strings.Contains(err.Error(), "port vanished") {
+			t.Fatalf("Submit while disconnected: %v", err)
+		}
+		if err := s.WriteRaw([]byte("x")); !errors.Is(err, ErrDisconnected) {
+			t.Fatalf("WriteRaw while disconnected: %v", err)
+		}
+		f.status <- device.Status{State: device.Reconnected}
+		synctest.Wait()
+		if _, err := s.Submit("AT+TEST"); err != nil {
+			t.Fatalf("Submit after reconnect: %v", err)
+		}
+		var texts []string
+		for _, r := range s.Records(0, 0) {
+			if r.Kind == protocol.KindNote {
+				texts = append(texts, r.Text)
+			}
+		}
+		if len(texts) != 2 || !strings.Contains(texts[0], "disconnected: port vanished") || !strings.Contains(texts[1], "reconnected") {
+			t.Errorf("notes %q", texts)
+		}
+	})
+}
+
+func TestSessionEndFailsWaitingCommands(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		lines := f.lines()
+		a, _ := s.Submit("AT+A")
+		b, _ := s.Submit("AT+B")
+		<-lines
+		stop()
+		for _, c := range []*Command{a, b} {
+			if _, err := c.Wait(context.Background()); !errors.Is(err, ErrClosed) {
+				t.Errorf("%s: %v, want ErrClosed", c.Line, err)
+			}
+		}
+		if _, err := s.Submit("AT+C"); !errors.Is(err, ErrClosed) {
+			t.Errorf("Submit after close: %v", err)
+		}
+	})
+}
+
+func TestSubmitRejectsBadLines(t *testing.T) {
+	s, _, stop := start(t, Options{QueueLength: 1})
+	defer stop()
+	if _, err := s.Submit("  "); !errors.Is(err, ErrEmpty) {
+		t.Errorf("empty: %v", err)
+	}
+	if _, err := s.Submit("AT\rX"); err == nil {
+		t.Error("embedded CR accepted")
+	}
+}
+
+func TestRingBounds(t *testing.T) {
+	g := newRing(10, 1<<20)
+	for i := 0; i < 25; i++ {
+		r := protocol.Record{Text: fmt.Sprint(i)}
+		g.add(&r)
+	}
+	got := g.since(0, 0)
+	if len(got) != 10 || got[0].Seq != 16 || got[9].Seq != 25 || got[0].Text != "15" {
+		t.Fatalf("ring kept %d records from seq %d", len(got), got[0].Seq)
+	}
+	if got := g.since(20, 3); len(got) != 3 || got[0].Seq != 20 {
+		t.Fatalf("since(20,3) = %v", got)
+	}
+	if got := g.since(26, 0); got != nil {
+		t.Fatalf("since past the end = %v", got)
+	}
+	// The byte bound evicts too.
+	g = newRing(100, 1000)
+	for i := 0; i < 10; i++ {
+		r := protocol.Record{Payload: make([]byte, 300)}
+		g.add(&r)
+	}
+	if g.n != 3 || g.bytes != 900 {
+		t.Fatalf("byte-bounded ring: %d records, %d bytes", g.n, g.bytes)
+	}
+}
+
+func TestLogWriterFormat(t *testing.T) {
+	var buf bytes.Buffer
+	l := NewLogWriter(&buf)
+	at := time.Date(2026, 11, 21, 23, 59, 1, 123456000, time.UTC)
+	l.Write(protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSEND=0,6,,,Hello!", At: at})
+	l.Write(protocol.Record{Kind: protocol.KindData, Text: "[$][SKT][DATA][0][7]:", Payload: []byte("Hi\x1b]0;x\x07\n"), At: at})
+	l.Write(protocol.Record{Kind: protocol.KindNoise, Text: "xx", Dropped: 5, At: at})
+	want := "2026-11-21T23:59:01.123456Z > sent   AT+SKTSEND=0,6,,,Hello!\n" +
+		"2026-11-21T23:59:01.123456Z < data   [$][SKT][DATA][0][7]:Hi\\x1b]0;x\\x07\\n\n" +
+		"2026-11-21T23:59:01.123456Z < noise  xx (+5 bytes dropped: line over the module's limit)\n"
+	if buf.String() != want {
+		t.Errorf("log\n got %q\nwant %q", buf.String(), want)
+	}
+}

@@ -1,0 +1,676 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"atbench/device"
+	"atbench/protocol"
+	"atbench/session"
+)
+
+// consolePane is the transcript with the input line under it.
+type consolePane struct {
+	sh      *shared
+	sb      *scrollback
+	ed      lineEditor
+	hist    history
+	w, h    int
+	focused bool
+	wall    bool
+	hex     bool
+
+	// History persistence: lines wait in pending until the file is loaded
+	// and the previous append is done, so appends stay in order.
+	histLoaded  bool
+	histSaving  bool
+	histPending []string
+
+	// Search mode ("/").
+	searching bool
+	query     lineEditor
+	matches   []uint64
+	matchIdx  int
+	searchAt  uint64 // bottom record when the search started
+
+	cycle *cycleState // Tab pressed again cycles the candidates
+
+	raw rawState
+
+	// Submissions go to the backend one at a time, in order.
+	queue    []submission
+	inFlight bool
+
+	flash    string
+	flashErr bool
+
+	stats session.Stats
+	links []protocol.LinkInfo
+	// base is the origin of relative timestamps: the start of the screen,
+	// or the first record if the session began earlier.
+	base      time.Time
+	baseFixed bool
+}
+
+// rawState tracks a prompt (">>>") waiting for raw bytes.
+type rawState struct {
+	active  bool
+	command string
+	expect  int // bytes the command announced, 0 when unknown
+	sent    int
+}
+
+// cycleState remembers the last completion so Tab again moves to the next
+// candidate.
+type cycleState struct {
+	line  string
+	cur   int
+	start int
+	cands []string
+	i     int
+}
+
+// submission is a line for Backend.Submit or bytes for Backend.WriteRaw.
+type submission struct {
+	line    string
+	raw     []byte
+	isRaw   bool
+	restore bool // put the line back in the input if it is refused
+}
+
+// submitDoneMsg reports the end of one submission.
+type submitDoneMsg struct {
+	sub submission
+	err error
+}
+
+func newConsole(sh *shared) *consolePane {
+	c := &consolePane{sh: sh, sb: newScrollback(scrollbackCapacity), focused: true}
+	c.wall = sh.opts.Clock != ClockRelative
+	c.sb.rr.st = &sh.styles
+	c.base = sh.b.Now()
+	c.histLoaded = sh.opts.HistoryPath == ""
+	return c
+}
+
+// Init loads the history file.
+func (c *consolePane) Init() tea.Cmd {
+	if c.sh.opts.HistoryPath == "" {
+		return nil
+	}
+	return loadHistory(c.sh.opts.HistoryPath)
+}
+
+// SetSize sets the outer size of the pane, frame included.
+func (c *consolePane) SetSize(w, h int) { c.w, c.h = w, h }
+
+// Focus and Blur move the keyboard focus.
+func (c *consolePane) Focus() { c.focused = true }
+
+// Blur takes the focus away.
+func (c *consolePane) Blur() { c.focused = false }
+
+// wantsTab reports whether Tab completes rather than moves the focus.
+func (c *consolePane) wantsTab() bool { return c.searching || len(c.ed.value) > 0 }
+
+// typing reports whether printable keys go into a field ("?" is text then).
+func (c *consolePane) typing() bool { return c.searching || len(c.ed.value) > 0 || c.raw.active }
+
+// ShortHelp implements help.KeyMap.
+func (c *consolePane) ShortHelp() []key.Binding {
+	k := c.sh.keys
+	return []key.Binding{k.Submit, k.Complete, k.HistPrev, k.Search, k.PageUp, k.Help}
+}
+
+// FullHelp implements help.KeyMap.
+func (c *consolePane) FullHelp() [][]key.Binding {
+	k := c.sh.keys
+	return [][]key.Binding{
+		{k.Submit, k.Complete, k.HistPrev, k.HistNext, k.Search, k.Clear},
+		{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Live},
+	}
+}
+
+// ingest takes a batch of records and the state that came with them.
+func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
+	c.stats = st
+	if !c.baseFixed && len(recs) > 0 {
+		c.baseFixed = true
+		if at := recs[0].At; !at.IsZero() && at.Before(c.base) {
+			c.base = at
+		}
+	}
+	before := c.sb.last()
+	c.sb.add(recs)
+	for i := range recs {
+		r := &recs[i]
+		switch r.Kind {
+		case protocol.KindPrompt:
+			if st.Outstanding != "" && !c.raw.active {
+				c.raw = rawState{active: true, command: st.Outstanding, expect: announcedBytes(c.sh.catalog, st.Outstanding)}
+			}
+		case protocol.KindOK, protocol.KindError:
+			c.raw.active = false
+		case protocol.KindSent:
+			if !isRawSend(r) {
+				c.raw.active = false
+			}
+		}
+	}
+	if st.Outstanding == "" || st.State == device.Disconnected || st.State == device.Closed {
+		c.raw.active = false
+	}
+	if c.searching && c.query.String() != "" {
+		q := c.query.String()
+		fold := foldQuery(q)
+		qb := []byte(q)
+		var scratch []byte
+		for pos := max(before+1, c.sb.visibleFirst()); pos <= c.sb.last(); pos++ {
+			if c.sb.matches(pos, qb, fold, &scratch) {
+				c.matches = append(c.matches, pos)
+			}
+		}
+	}
+	// Forget matches that scrolled out of memory.
+	drop := 0
+	for drop < len(c.matches) && c.matches[drop] < c.sb.visibleFirst() {
+		drop++
+	}
+	if drop > 0 {
+		c.matches = c.matches[drop:]
+		c.matchIdx = max(0, c.matchIdx-drop)
+	}
+}
+
+// announcedBytes reads the byte count a command announced for its raw
+// payload (AT+SKTSENDRAW=<link_id>,<data_size>): the parameter whose name
+// says size or length. 0 when unknown.
+func announcedBytes(cat []protocol.CommandSpec, line string) int {
+	spec, ok := protocol.Lookup(cat, line)
+	if !ok {
+		return 0
+	}
+	_, params, ok := strings.Cut(line, "=")
+	if !ok {
+		return 0
+	}
+	fields := strings.Split(params, ",")
+	for i, p := range spec.Params {
+		n := strings.ToLower(p.Name)
+		if i < len(fields) && (strings.Contains(n, "size") || strings.Contains(n, "len")) {
+			if v, err := strconv.Atoi(strings.TrimSpace(fields[i])); err == nil && v > 0 {
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+// Update handles the messages the console owns.
+func (c *consolePane) Update(msg tea.Msg) (pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return c, c.onKey(msg)
+	case tea.PasteMsg:
+		c.clearTransient()
+		if c.searching {
+			c.query.paste(msg.Content)
+			c.runSearch()
+		} else {
+			c.ed.paste(msg.Content)
+		}
+	case historyLoadedMsg:
+		c.hist.load(msg.lines)
+		c.histLoaded = true
+		if msg.err != nil {
+			c.setFlash(msg.err.Error(), true)
+		}
+		return c, c.saveHistory()
+	case historySavedMsg:
+		c.histSaving = false
+		if msg.err != nil {
+			c.setFlash(msg.err.Error(), true)
+		}
+		return c, c.saveHistory()
+	case submitDoneMsg:
+		c.inFlight = false
+		if msg.err != nil {
+			c.setFlash("refused: "+protocol.Escape(msg.err.Error()), true)
+			if msg.sub.restore && len(c.ed.value) == 0 {
+				c.ed.set(msg.sub.line)
+			}
+		}
+		return c, c.pump()
+	}
+	return c, nil
+}
+
+func (c *consolePane) setFlash(s string, isErr bool) { c.flash, c.flashErr = s, isErr }
+
+func (c *consolePane) clearTransient() {
+	c.flash = ""
+	c.cycle = nil
+}
+
+func (c *consolePane) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := c.sh.keys
+	if c.searching {
+		return c.onSearchKey(msg)
+	}
+	switch {
+	case key.Matches(msg, k.Submit):
+		return c.submit()
+	case key.Matches(msg, k.Complete):
+		c.complete()
+		return nil
+	case key.Matches(msg, k.HistPrev):
+		if s, ok := c.hist.prev(c.ed.String()); ok {
+			c.ed.set(s)
+		}
+		c.cycle = nil
+		return nil
+	case key.Matches(msg, k.HistNext):
+		if s, ok := c.hist.next(c.ed.String()); ok {
+			c.ed.set(s)
+		}
+		c.cycle = nil
+		return nil
+	case key.Matches(msg, k.PageUp):
+		c.sb.scrollUp(max(1, c.scrollRows()-1))
+	case key.Matches(msg, k.PageDown):
+		c.sb.scrollDown(max(1, c.scrollRows()-1))
+	case key.Matches(msg, k.LineUp):
+		c.sb.scrollUp(1)
+	case key.Matches(msg, k.LineDown):
+		c.sb.scrollDown(1)
+	case key.Matches(msg, k.Top):
+		c.sb.toTop()
+	case key.Matches(msg, k.Live):
+		c.sb.toLive()
+		c.clearTransient()
+	case key.Matches(msg, k.Clear):
+		c.sb.clear()
+	case key.Matches(msg, k.Search) && len(c.ed.value) == 0 && !c.raw.active:
+		c.startSearch()
+	default:
+		if c.ed.update(k, msg) {
+			c.hist.stop()
+			c.clearTransient()
+		}
+	}
+	return nil
+}
+
+// scroll moves the scrollback by lines (negative: towards older records).
+func (c *consolePane) scroll(lines int) {
+	if lines < 0 {
+		c.sb.scrollUp(-lines)
+	} else {
+		c.sb.scrollDown(lines)
+	}
+}
+
+// submit acts on Enter.
+func (c *consolePane) submit() tea.Cmd {
+	text := c.ed.String()
+	c.clearTransient()
+	if c.raw.active {
+		b, err := protocol.Unescape(text)
+		if err != nil {
+			c.setFlash("raw bytes: "+err.Error(), true)
+			return nil
+		}
+		if len(b) == 0 {
+			c.setFlash("nothing to send: type the bytes, with \\r \\n \\xNN for control bytes", true)
+			return nil
+		}
+		c.raw.sent += len(b)
+		if c.raw.expect > 0 && c.raw.sent >= c.raw.expect {
+			c.raw.active = false
+		}
+		c.ed.reset()
+		c.sb.toLive()
+		return c.enqueue(submission{raw: b, isRaw: true})
+	}
+	trimmed := strings.TrimSpace(text)
+	if trimmed == "" {
+		c.sb.toLive()
+		return nil
+	}
+	if strings.HasPrefix(trimmed, ":") {
+		return c.colon(trimmed)
+	}
+	c.ed.reset()
+	c.sb.toLive()
+	var cmds []tea.Cmd
+	if c.hist.add(text) && c.sh.opts.HistoryPath != "" {
+		c.histPending = append(c.histPending, text)
+		cmds = append(cmds, c.saveHistory())
+	}
+	cmds = append(cmds, c.enqueue(submission{line: text, restore: true}))
+	return tea.Batch(cmds...)
+}
+
+// showHelpMsg asks the root to open the help overlay.
+type showHelpMsg struct{}
+
+// colon runs a ":" command of the screen itself.
+func (c *consolePane) colon(cmd string) tea.Cmd {
+	switch strings.ToLower(strings.TrimSpace(cmd[1:])) {
+	case "q", "q!", "quit", "qa", "wq", "exit":
+		c.ed.reset()
+		return tea.Quit
+	case "clear", "cl":
+		c.ed.reset()
+		c.sb.clear()
+	case "help", "h":
+		c.ed.reset()
+		return func() tea.Msg { return showHelpMsg{} }
+	case "hex":
+		c.ed.reset()
+		c.hex = !c.hex
+	case "time", "clock":
+		c.ed.reset()
+		c.wall = !c.wall
+	default:
+		c.setFlash("unknown "+protocol.Escape(cmd)+": try :q, :clear, :hex, :time or :help", true)
+	}
+	return nil
+}
+
+// enqueue queues a submission and starts it if none is running.
+func (c *consolePane) enqueue(s submission) tea.Cmd {
+	c.queue = append(c.queue, s)
+	return c.pump()
+}
+
+// pump starts the next submission. Backend calls run in a command, one at
+// a time, so lines reach the session in the order they were typed.
+func (c *consolePane) pump() tea.Cmd {
+	if c.inFlight || len(c.queue) == 0 {
+		return nil
+	}
+	s := c.queue[0]
+	c.queue = c.queue[1:]
+	c.inFlight = true
+	b := c.sh.b
+	return func() tea.Msg {
+		if s.isRaw {
+			return submitDoneMsg{sub: s, err: b.WriteRaw(s.raw)}
+		}
+		_, err := b.Submit(s.line)
+		return submitDoneMsg{sub: s, err: err}
+	}
+}
+
+// busy reports whether submissions are waiting.
+func (c *consolePane) busy() bool { return c.inFlight || len(c.queue) > 0 }
+
+// saveHistory starts appending pending lines to the history file.
+func (c *consolePane) saveHistory() tea.Cmd {
+	if !c.histLoaded || c.histSaving || len(c.histPending) == 0 || c.sh.opts.HistoryPath == "" {
+		return nil
+	}
+	lines := c.histPending
+	c.histPending = nil
+	c.histSaving = true
+	return appendHistory(c.sh.opts.HistoryPath, lines)
+}
+
+// complete acts on Tab.
+func (c *consolePane) complete() {
+	line := c.ed.String()
+	cur := len(string(c.ed.value[:c.ed.pos]))
+	if cy := c.cycle; cy != nil && cy.line == line && cy.cur == cur && len(cy.cands) > 1 {
+		cy.i = (cy.i + 1) % len(cy.cands)
+		c.replace(line, cy.start, cur, cy.cands[cy.i], "")
+		cy.line, cy.cur = c.ed.String(), len(string(c.ed.value[:c.ed.pos]))
+		return
+	}
+	c.cycle = nil
+	comp := completeAt(line, cur, c.sh.catalog, c.links)
+	switch {
+	case comp.advance:
+		c.ed.pos = len([]rune(line[:comp.end]))
+		if comp.suffix != "" {
+			c.ed.insert(comp.suffix)
+		} else if comp.end < len(line) {
+			c.ed.pos++ // step over the comma to the next field
+		}
+	case len(comp.cands) == 1:
+		c.replace(line, comp.start, comp.end, comp.cands[0], comp.suffix)
+	case len(comp.cands) > 1:
+		typed := line[comp.start:comp.end]
+		if common := commonPrefixFold(comp.cands); len(common) > len(typed) {
+			c.replace(line, comp.start, comp.end, common, "")
+			return
+		}
+		c.replace(line, comp.start, comp.end, comp.cands[0], "")
+		c.cycle = &cycleState{line: c.ed.String(), cur: len(string(c.ed.value[:c.ed.pos])), start: comp.start, cands: comp.cands}
+	default:
+		if comp.why != "" {
+			c.setFlash(comp.why, false)
+		}
+	}
+}
+
+// replace puts text (and suffix) in place of line[start:end] and moves the
+// cursor after it.
+func (c *consolePane) replace(line string, start, end int, text, suffix string) {
+	c.ed.set(line[:start] + text + suffix)
+	pos := c.ed.pos
+	c.ed.insert(line[end:])
+	c.ed.pos = pos
+}
+
+// Search mode.
+
+func (c *consolePane) startSearch() {
+	c.searching = true
+	c.query.reset()
+	c.matches, c.matchIdx = nil, -1
+	if !c.sb.empty() {
+		c.searchAt, _ = c.sb.bottom()
+	}
+}
+
+func (c *consolePane) endSearch() {
+	c.searching = false
+	c.query.reset()
+	c.matches, c.matchIdx = nil, -1
+}
+
+func (c *consolePane) onSearchKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := c.sh.keys
+	switch {
+	case key.Matches(msg, k.SearchDone):
+		c.endSearch()
+	case key.Matches(msg, k.SearchOlder):
+		if c.matchIdx > 0 {
+			c.matchIdx--
+			c.sb.show(c.matches[c.matchIdx])
+		}
+	case key.Matches(msg, k.SearchNewer):
+		if c.matchIdx >= 0 && c.matchIdx < len(c.matches)-1 {
+			c.matchIdx++
+			c.sb.show(c.matches[c.matchIdx])
+		}
+	case key.Matches(msg, k.PageUp):
+		c.sb.scrollUp(max(1, c.scrollRows()-1))
+	case key.Matches(msg, k.PageDown):
+		c.sb.scrollDown(max(1, c.scrollRows()-1))
+	case key.Matches(msg, k.Backspace) && len(c.query.value) == 0:
+		c.endSearch()
+	default:
+		if c.query.update(k, msg) {
+			c.runSearch()
+		}
+	}
+	return nil
+}
+
+// runSearch finds every match of the query and shows the newest one at or
+// above where the search started.
+func (c *consolePane) runSearch() {
+	q := c.query.String()
+	c.matches = c.sb.search(q)
+	c.matchIdx = -1
+	for i := len(c.matches) - 1; i >= 0; i-- {
+		if c.matches[i] <= c.searchAt {
+			c.matchIdx = i
+			break
+		}
+	}
+	if c.matchIdx < 0 && len(c.matches) > 0 {
+		c.matchIdx = len(c.matches) - 1
+	}
+	if c.matchIdx >= 0 {
+		c.sb.show(c.matches[c.matchIdx])
+	}
+}
+
+// Layout.
+
+// rows splits the inner height: scrollback, rule, input, hint.
+func (c *consolePane) rows() (sb, hint int) {
+	ih := max(c.h-2, 0)
+	switch {
+	case ih >= 8:
+		hint = 2
+	case ih >= 5:
+		hint = 1
+	}
+	return max(ih-2-hint, 0), hint
+}
+
+func (c *consolePane) scrollRows() int {
+	sb, _ := c.rows()
+	return sb
+}
+
+// syncLook passes the current look to the scrollback.
+func (c *consolePane) syncLook() {
+	l := look{base: c.base, width: innerWidth(c.w), wall: c.wall, hex: c.hex, theme: c.sh.look}
+	if c.searching {
+		l.query = c.query.String()
+	}
+	c.sb.rr.st = &c.sh.styles
+	c.sb.setLook(l)
+}
+
+// View draws the pane.
+func (c *consolePane) View() string {
+	s, _, _ := c.render()
+	return s
+}
+
+// render draws the pane and returns where the cursor goes, relative to the
+// pane's top-left corner.
+func (c *consolePane) render() (string, int, int) {
+	st := &c.sh.styles
+	iw := innerWidth(c.w)
+	sbRows, hintRows := c.rows()
+	c.syncLook()
+	body := make([]string, 0, c.h)
+	body = append(body, c.sb.view(sbRows)...)
+	body = append(body, c.rule(iw))
+	in, cx := c.inputLine(iw)
+	body = append(body, in)
+	hint := c.hintLines(iw)
+	body = append(body, hint[:hintRows]...)
+	note := "wall"
+	if !c.wall {
+		note = "relative"
+	}
+	if c.hex {
+		note += " · hex"
+	}
+	return frame(st, c.focused, "Console", st.Subtle.Render(note), c.w, c.h, body), 2 + cx, 1 + sbRows + 1
+}
+
+// rule is the line between the scrollback and the input: it says when the
+// view is scrolled and how much is below.
+func (c *consolePane) rule(w int) string {
+	st := &c.sh.styles
+	if n := c.sb.newer(); !c.sb.follow {
+		msg := " ↓ " + group(n) + " newer · esc: back to live "
+		if n == 0 {
+			msg = " scrolled · esc: back to live "
+		}
+		mw := ansi.StringWidth(msg)
+		if mw+2 > w {
+			return st.Warn.Render(fit(msg, w))
+		}
+		return st.Rule.Render("──") + st.Warn.Render(msg) + st.Rule.Render(strings.Repeat("─", w-2-mw))
+	}
+	return st.Rule.Render(strings.Repeat("─", w))
+}
+
+// inputLine draws the prompt and the field; it returns the cursor column.
+func (c *consolePane) inputLine(w int) (string, int) {
+	st := &c.sh.styles
+	prompt, ps := "› ", st.InputPrompt
+	ed := &c.ed
+	switch {
+	case c.searching:
+		prompt, ed = "/ ", &c.query
+	case c.raw.active:
+		prompt, ps = "raw› ", st.RawPrompt
+	}
+	pw := ansi.StringWidth(prompt)
+	text, cx := ed.view(max(w-pw, 1))
+	return ps.Render(prompt) + st.Text.Render(text), pw + cx
+}
+
+// hintLines are the two lines under the input.
+func (c *consolePane) hintLines(w int) [2]string {
+	st := &c.sh.styles
+	var out [2]string
+	switch {
+	case c.searching:
+		out[0] = c.searchHint()
+		out[1] = st.Hint.Render("enter/↑ older · ↓ newer · esc ends the search")
+	case c.raw.active:
+		msg := "raw bytes"
+		if c.raw.expect > 0 {
+			msg += ": " + strconv.Itoa(c.raw.sent) + " of " + strconv.Itoa(c.raw.expect) + " sent"
+			if b, err := protocol.Unescape(c.ed.String()); err == nil && len(b) > 0 {
+				msg += ", " + strconv.Itoa(len(b)) + " typed"
+			}
+		}
+		out[0] = st.RawPrompt.Render(msg) + st.Hint.Render(" · for "+protocol.Escape(c.raw.command))
+		out[1] = st.Hint.Render(`enter writes the line as bytes · escapes \r \n \t \\ \0 \xNN`)
+	default:
+		out = commandHint(st, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
+	}
+	if c.flash != "" {
+		style := st.Hint
+		if c.flashErr {
+			style = st.HintError
+		}
+		out[1] = out[0]
+		out[0] = style.Render(c.flash)
+	}
+	for i := range out {
+		out[i] = fit(out[i], w)
+	}
+	return out
+}
+
+func (c *consolePane) searchHint() string {
+	st := &c.sh.styles
+	q := c.query.String()
+	switch {
+	case q == "":
+		return st.Hint.Render("search: type text as shown (escapes too, e.g. \\x1b)")
+	case len(c.matches) == 0:
+		return st.HintError.Render("no match for " + strconv.Quote(q))
+	}
+	return st.Hint.Render("match ") + st.HintParam.Render(group(uint64(c.matchIdx+1))) +
+		st.Hint.Render(" of "+group(uint64(len(c.matches)))+" records")
+}

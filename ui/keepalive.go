@@ -1,0 +1,318 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"atbench/protocol"
+)
+
+// ticker is a once-a-second timer with an id and a tag, as bubbles' timer
+// does it: a tick whose id is unknown (its link is gone) or whose tag is
+// stale (the timer was restarted) is dropped, so timers never multiply.
+type ticker struct {
+	id, tag int
+	every   time.Duration
+}
+
+// tickMsg is one tick of a ticker.
+type tickMsg struct{ id, tag int }
+
+func (t *ticker) cmd() tea.Cmd {
+	id, tag := t.id, t.tag
+	// Every aligns ticks to the clock, so the tickers of all links fire
+	// together and make one redraw.
+	return tea.Every(t.every, func(time.Time) tea.Msg { return tickMsg{id: id, tag: tag} })
+}
+
+// accept reports whether a tick belongs to this ticker and is current, and
+// then advances the tag for the next one.
+func (t *ticker) accept(m tickMsg) bool {
+	if m.id != t.id || m.tag != t.tag {
+		return false
+	}
+	t.tag++
+	return true
+}
+
+// keepalivePane shows, for each TCP link, its keepalive settings and the
+// countdowns to the next probe and to the moment the link is declared dead,
+// and the global socket options in force.
+type keepalivePane struct {
+	sh       *shared
+	links    []protocol.LinkInfo
+	settings []protocol.Setting
+	timers   map[linkKey]*ticker
+	top      int
+	w, h     int
+	focused  bool
+}
+
+// maxClosedShown bounds the closed links listed under the live ones.
+const maxClosedShown = 5
+
+func newKeepalive(sh *shared) *keepalivePane {
+	return &keepalivePane{sh: sh, timers: map[linkKey]*ticker{}}
+}
+
+// SetSize sets the outer size of the pane, frame included.
+func (p *keepalivePane) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Focus gives the pane the keyboard.
+func (p *keepalivePane) Focus() { p.focused = true }
+
+// Blur takes the keyboard away.
+func (p *keepalivePane) Blur() { p.focused = false }
+
+// ShortHelp implements help.KeyMap.
+func (p *keepalivePane) ShortHelp() []key.Binding {
+	return []key.Binding{p.sh.keys.Up, p.sh.keys.Down}
+}
+
+// FullHelp implements help.KeyMap.
+func (p *keepalivePane) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+// counting reports whether a link has keepalive countdowns to show.
+func counting(l protocol.LinkInfo) bool {
+	return l.Closed == nil && l.Keepalive.Enabled && isTCP(l) && l.Role != protocol.RoleServer
+}
+
+func isTCP(l protocol.LinkInfo) bool {
+	return l.Proto == protocol.ProtoTCP || l.Proto == protocol.ProtoTLS
+}
+
+// setData takes the links and settings; it starts a timer for each link
+// that gained countdowns and forgets the timers of the others.
+func (p *keepalivePane) setData(links []protocol.LinkInfo, settings []protocol.Setting) tea.Cmd {
+	p.links, p.settings = links, settings
+	want := map[linkKey]bool{}
+	var cmds []tea.Cmd
+	for _, l := range links {
+		if !counting(l) {
+			continue
+		}
+		k := keyOf(l)
+		want[k] = true
+		if _, ok := p.timers[k]; !ok {
+			t := &ticker{id: p.sh.newTimerID(), every: time.Second}
+			p.timers[k] = t
+			cmds = append(cmds, t.cmd())
+		}
+	}
+	for k := range p.timers {
+		if !want[k] {
+			delete(p.timers, k) // its next tick finds no timer and stops
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles ticks and scrolling keys.
+func (p *keepalivePane) Update(msg tea.Msg) (pane, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tickMsg:
+		for _, t := range p.timers {
+			if t.accept(msg) {
+				return p, t.cmd()
+			}
+		}
+	case tea.KeyPressMsg:
+		k := p.sh.keys
+		switch {
+		case key.Matches(msg, k.Up):
+			p.top = max(p.top-1, 0)
+		case key.Matches(msg, k.Down):
+			p.top++
+		case key.Matches(msg, k.First):
+			p.top = 0
+		}
+	}
+	return p, nil
+}
+
+// owns reports whether a tick belongs to one of this pane's timers.
+func (p *keepalivePane) owns(m tickMsg) bool {
+	for _, t := range p.timers {
+		if t.id == m.id {
+			return true
+		}
+	}
+	return false
+}
+
+// View draws the pane.
+func (p *keepalivePane) View() string {
+	st := &p.sh.styles
+	iw, ih := innerWidth(p.w), max(p.h-2, 0)
+	lines := p.lines(iw)
+	p.top = min(p.top, max(len(lines)-ih, 0))
+	body := lines[p.top:]
+	note := ""
+	if p.top > 0 || len(lines) > ih {
+		note = st.Subtle.Render(strconv.Itoa(p.top+1) + "–" + strconv.Itoa(min(p.top+ih, len(lines))) + "/" + strconv.Itoa(len(lines)))
+	}
+	return frame(st, p.focused, "Keepalive", note, p.w, p.h, body)
+}
+
+func (p *keepalivePane) lines(iw int) []string {
+	st := &p.sh.styles
+	now := p.sh.b.Now()
+	// From 72 cells a counting link takes two lines instead of three.
+	wide := iw >= 72
+	const indent = "      "
+	var out []string
+	counted, closed, tcp := false, 0, 0
+	for _, l := range p.links {
+		if !isTCP(l) {
+			continue
+		}
+		tcp++
+		head := padLeft(strconv.Itoa(l.ID), 2) + " " + padRight(protocol.Escape(string(l.Role)), 6) + " "
+		ka := l.Keepalive
+		switch {
+		case l.Closed != nil:
+			if closed >= maxClosedShown {
+				continue
+			}
+			closed++
+			why := protocol.Escape(l.Closed.Reason)
+			if why == "" {
+				why = "closed"
+			}
+			at := ""
+			if !l.Closed.At.IsZero() {
+				at = " " + l.Closed.At.Format("15:04:05")
+			}
+			out = append(out, st.Dead.Render("✗")+st.Closed.Render(head+"dead"+at+": "+why))
+		case l.Role == protocol.RoleServer:
+			out = append(out, " "+st.Text.Render(head)+st.Subtle.Render("listening (keepalive is per seed)"))
+		case !ka.Enabled:
+			out = append(out, " "+st.Text.Render(head)+st.Subtle.Render("keepalive off"))
+		default:
+			counted = true
+			first := " " + st.Text.Render(head) + st.Good.Render("on") + st.Text.Render(
+				" · idle "+fmtSetDur(ka.Idle)+" · intvl "+fmtSetDur(ka.Interval)+" · cnt "+countText(ka.Count))
+			if wide {
+				out = append(out, first+st.Text.Render(" · probes "+probesText(ka)),
+					indent+p.progress(now, l)+st.Text.Render(" · ")+p.deadline(now, l, "dead at "))
+			} else {
+				out = append(out, first, indent+p.progress(now, l),
+					indent+st.Text.Render("probes "+probesText(ka)+" · ")+p.deadline(now, l, "if silent, dead at "))
+			}
+		}
+	}
+	switch {
+	case tcp == 0:
+		out = append(out, st.Subtle.Render("no TCP links"))
+	case !counted && p.globalOn():
+		out = append(out, st.Subtle.Render("keepalive applies to sockets opened after it is set"))
+	}
+	return append(out, p.globalLines(iw)...)
+}
+
+func countText(n int) string {
+	if n <= 0 {
+		return "—"
+	}
+	return strconv.Itoa(n)
+}
+
+// progress is the silence bar and the time to the next probe.
+func (p *keepalivePane) progress(now time.Time, l protocol.LinkInfo) string {
+	st := &p.sh.styles
+	ka := l.Keepalive
+	silent := time.Duration(0)
+	if t := lastTraffic(l); !t.IsZero() {
+		silent = max(now.Sub(t), 0)
+	}
+	const barW = 10
+	filled := 0
+	if ka.Idle > 0 {
+		filled = int(min(silent*barW/ka.Idle, barW))
+	}
+	bar := st.BarFull.Render(strings.Repeat("▓", filled)) + st.BarEmpty.Render(strings.Repeat("░", barW-filled))
+	text := " silent " + fmtDur(silent)
+	if ka.Idle > 0 && ka.ProbesSent == 0 {
+		text += "/" + fmtDur(ka.Idle)
+	}
+	switch {
+	case ka.ProbesSent > 0 && !ka.NextProbe.IsZero():
+		return bar + st.Warn.Render(text+" · probing, next in "+fmtDur(ka.NextProbe.Sub(now)))
+	case ka.ProbesSent > 0:
+		return bar + st.Warn.Render(text+" · probing")
+	case !ka.NextProbe.IsZero():
+		text += " · probe in " + fmtDur(ka.NextProbe.Sub(now))
+	}
+	return bar + st.Text.Render(text)
+}
+
+// probesText is the probes sent out of the count: "0/3".
+func probesText(ka protocol.Keepalive) string {
+	s := strconv.Itoa(ka.ProbesSent)
+	if ka.Count > 0 {
+		s += "/" + strconv.Itoa(ka.Count)
+	}
+	return s
+}
+
+// deadline is when the link is declared dead if the peer stays silent.
+func (p *keepalivePane) deadline(now time.Time, l protocol.LinkInfo, label string) string {
+	st := &p.sh.styles
+	ka := l.Keepalive
+	if ka.DeadAt.IsZero() {
+		return st.Subtle.Render("time of death unknown")
+	}
+	s := label + ka.DeadAt.Format("15:04:05")
+	left := ka.DeadAt.Sub(now)
+	if left <= 0 {
+		return st.Dead.Render(s + " (due now)")
+	}
+	style := st.Text
+	if ka.ProbesSent > 0 {
+		style = st.Warn
+	}
+	return style.Render(s + " (" + fmtDur(left) + ")")
+}
+
+// globalOn reports whether the global settings turn keepalive on.
+func (p *keepalivePane) globalOn() bool {
+	for _, s := range p.settings {
+		if strings.EqualFold(s.Name, "so_keepalive") {
+			return strings.TrimSpace(s.Value) == "1"
+		}
+	}
+	return false
+}
+
+// globalLines shows the module-wide settings, wrapped to the width.
+func (p *keepalivePane) globalLines(iw int) []string {
+	st := &p.sh.styles
+	label := "global "
+	if len(p.settings) == 0 {
+		return []string{st.Header.Render(label) + st.Subtle.Render("socket settings not known yet (query them)")}
+	}
+	var out []string
+	line := st.Header.Render(label)
+	lw := ansi.StringWidth(label)
+	width := lw
+	for i, s := range p.settings {
+		item := protocol.Escape(s.Name) + " " + protocol.Escape(s.Value)
+		sep := ""
+		if i > 0 {
+			sep = " · "
+		}
+		iwid, sepW := ansi.StringWidth(item), ansi.StringWidth(sep)
+		if width+sepW+iwid > iw && width > lw {
+			out = append(out, line)
+			line, width, sep, sepW = strings.Repeat(" ", lw), lw, "", 0
+		}
+		line += st.Subtle.Render(sep) + st.Text.Render(item)
+		width += sepW + iwid
+	}
+	return append(out, line)
+}

@@ -1,0 +1,253 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"atbench/protocol"
+)
+
+func TestLinkActionsFillTheConsole(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := scenario()
+		d := start(t, f, Options{}, 120, 40)
+		d.key("tab")
+		if d.m.focus != focusLinks {
+			t.Fatal("tab did not focus the links")
+		}
+		// Row 0 is link 0, the seed.
+		d.key("r")
+		if d.input() != "AT+SKTREAD=0,1024" || d.m.focus != focusConsole {
+			t.Fatalf("read: input %q, focus %d", d.input(), d.m.focus)
+		}
+		if len(f.submittedLines()) != 0 {
+			t.Fatal("an action ran the command instead of showing it")
+		}
+		d.key("ctrl+u")
+		d.key("tab")
+		d.key("s")
+		if !d.m.links.prompt {
+			t.Fatal("s did not ask for the payload")
+		}
+		d.typeText(`a,b\r\n`)
+		d.key("enter")
+		scr := d.screen()
+		if d.m.focus != focusLinks || !strings.Contains(scr, "AT+SKTSENDRAW=0,5") {
+			t.Fatalf("a payload the command cannot carry: focus %d\n%s", d.m.focus, scr)
+		}
+		d.key("ctrl+u")
+		d.typeText("hello")
+		d.key("enter")
+		if d.input() != "AT+SKTSEND=0,5,,,hello" || d.m.focus != focusConsole {
+			t.Fatalf("send: input %q focus %d", d.input(), d.m.focus)
+		}
+		// The command runs only when the user presses enter.
+		d.key("enter")
+		if got := f.submittedLines(); !slices.Equal(got, []string{"AT+SKTSEND=0,5,,,hello"}) {
+			t.Fatalf("submitted %q", got)
+		}
+		// Close on link 1, the server.
+		d.key("tab")
+		d.key("down")
+		d.key("c")
+		if d.input() != "AT+SKTDEL=1" {
+			t.Fatalf("close: %q", d.input())
+		}
+		// Link 2 is closed: no action. (Tab would complete the input now: a
+		// click goes back to the links.)
+		d.send(tea.MouseClickMsg{X: 80, Y: 3, Button: tea.MouseLeft})
+		d.key("end")
+		d.key("c")
+		if d.m.focus != focusLinks || d.input() != "AT+SKTDEL=1" || !strings.Contains(d.screen(), "link 2 is closed") {
+			t.Fatalf("action on a closed link: focus %d input %q", d.m.focus, d.input())
+		}
+		// Esc cancels the payload prompt.
+		d.key("home")
+		d.key("s")
+		d.key("esc")
+		if d.m.links.prompt {
+			t.Fatal("esc did not cancel the prompt")
+		}
+	})
+}
+
+func TestReadActionUsesBufferedCount(t *testing.T) {
+	f := scenario()
+	f.set(func(f *fakeBackend) { f.links[0].Buffered = 37 })
+	m := sized(t, f, Options{}, 120, 40)
+	m = step(m, keyMsg("tab"))
+	_, cmd := m.Update(keyMsg("r"))
+	msg, ok := cmd().(fillInputMsg)
+	if !ok || msg.line != "AT+SKTREAD=0,37" {
+		t.Fatalf("read with 37 bytes buffered: %#v", msg)
+	}
+	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "37 B to read") {
+		t.Fatalf("buffered bytes not shown:\n%s", scr)
+	}
+}
+
+func TestLinkSelectionFollowsTheLink(t *testing.T) {
+	f := scenario()
+	m := sized(t, f, Options{}, 120, 40)
+	m = step(m, keyMsg("tab"))
+	m = step(m, keyMsg("down")) // link 1
+	f.set(func(f *fakeBackend) {
+		l := f.links[0]
+		l.ID = 3
+		f.links = []protocol.LinkInfo{f.links[1], l, f.links[2]} // link 0 gone, a new 3
+	})
+	m = step(m, changedMsg{})
+	if sel, _ := m.links.selected(); sel.ID != 1 {
+		t.Fatalf("selection moved to link %d", sel.ID)
+	}
+}
+
+func TestLinksShowStateAndDeath(t *testing.T) {
+	f := scenario()
+	for _, w := range []int{120, 80} {
+		m := sized(t, f, Options{}, w, 40)
+		scr := ansi.Strip(content(m))
+		for _, want := range []string{"seed", "127.0.0.1:50000", "ESTABLISHED", "LISTEN", "0.0.0.0:5000", "✗ 2 client",
+			"✗ died 12:00:04 (4s ago): peer reset (RST)"} {
+			if !strings.Contains(scr, want) {
+				t.Errorf("width %d: links pane lacks %q", w, want)
+			}
+		}
+	}
+	// Bytes and idle time move with the backend.
+	m := sized(t, f, Options{}, 120, 40)
+	f.set(func(f *fakeBackend) {
+		f.links[0].BytesIn = 4096
+		f.links[0].State = protocol.StateCloseWait
+	})
+	f.advance(7 * time.Second)
+	m = step(m, changedMsg{})
+	scr := ansi.Strip(content(m))
+	if !strings.Contains(scr, "CLOSE_WAIT · in 4.0 KB · out 6 B · idle 9s") {
+		t.Fatalf("link 0 not updated:\n%s", scr)
+	}
+}
+
+func TestKeepaliveTimers(t *testing.T) {
+	f := scenario()
+	m := sized(t, f, Options{}, 120, 40)
+	ka := m.keepalive
+	if len(ka.timers) != 1 {
+		t.Fatalf("%d keepalive timers, want 1 (only link 0 counts down)", len(ka.timers))
+	}
+	var tm *ticker
+	for _, x := range ka.timers {
+		tm = x
+	}
+	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "probe in 58s") || !strings.Contains(scr, "(1m28s)") {
+		t.Fatalf("countdowns:\n%s", scr)
+	}
+	// A tick from another timer or a stale tag is dropped.
+	if cmd := m.onTickCmd(tickMsg{id: tm.id + 100, tag: 0}); cmd != nil {
+		t.Fatal("a foreign tick was accepted")
+	}
+	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tm.tag + 1}); cmd != nil {
+		t.Fatal("a tick with a stale tag was accepted")
+	}
+	f.advance(time.Second)
+	tag := tm.tag
+	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tag}); cmd == nil || tm.tag != tag+1 {
+		t.Fatal("the current tick was not accepted")
+	}
+	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tag}); cmd != nil {
+		t.Fatal("the same tick was accepted twice")
+	}
+	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "probe in 57s") || !strings.Contains(scr, "(1m27s)") {
+		t.Fatalf("countdowns after a second:\n%s", scr)
+	}
+	// The link closes: its timer goes and its ticks are dropped.
+	f.set(func(f *fakeBackend) {
+		f.links[0].Closed = &protocol.Closed{At: f.now, Reason: "keepalive: 3 probes unanswered"}
+	})
+	m = step(m, changedMsg{})
+	if len(ka.timers) != 0 {
+		t.Fatal("timer of a closed link kept")
+	}
+	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tm.tag}); cmd != nil {
+		t.Fatal("a tick of a removed timer was accepted")
+	}
+	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "dead 12:00:09: keepalive: 3 probes unanswered") {
+		t.Fatalf("keepalive death not shown:\n%s", scr)
+	}
+}
+
+// onTickCmd hands a tick to the model and returns its command.
+func (m Model) onTickCmd(msg tickMsg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	return cmd
+}
+
+func TestKeepaliveProbingAndOff(t *testing.T) {
+	f := scenario()
+	f.set(func(f *fakeBackend) {
+		ka := &f.links[0].Keepalive
+		ka.ProbesSent, ka.NextProbe, ka.DeadAt = 2, f.now.Add(4*time.Second), f.now.Add(14*time.Second)
+		f.links[0].Opened = f.now.Add(-100 * time.Second)
+		f.links[0].LastRx, f.links[0].LastTx = f.now.Add(-80*time.Second), f.now.Add(-80*time.Second)
+		f.links = append(f.links, protocol.LinkInfo{ID: 4, Role: protocol.RoleClient, Proto: protocol.ProtoTCP,
+			State: protocol.StateEstablished, Opened: f.now})
+	})
+	m := sized(t, f, Options{}, 120, 40)
+	scr := ansi.Strip(content(m))
+	for _, want := range []string{"▓▓▓▓▓▓▓▓▓▓ silent 1m20s · probing, next in 4s", "probes 2/3 · if silent, dead at 12:00:22 (14s)",
+		"4 client keepalive off"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("keepalive pane lacks %q:\n%s", want, scr)
+		}
+	}
+}
+
+func TestTimersDoNotMultiply(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := scenario()
+		d := start(t, f, Options{}, 120, 40)
+		for i := 0; i < 5; i++ {
+			f.set(func(*fakeBackend) {}) // changes that resend the links
+			time.Sleep(200 * time.Millisecond)
+			d.settle()
+		}
+		before := d.counts["ui.tickMsg"]
+		for i := 0; i < 10; i++ {
+			time.Sleep(time.Second)
+			d.settle()
+		}
+		// Two timers (the screen clock and link 0) tick once a second.
+		if n := d.counts["ui.tickMsg"] - before; n < 18 || n > 22 {
+			t.Fatalf("%d ticks in 10 s from 2 timers", n)
+		}
+	})
+}
+
+func TestPollSubmitsStateCommand(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		d := start(t, f, Options{Poll: 5 * time.Second}, 120, 40)
+		time.Sleep(5*time.Second + time.Millisecond)
+		d.settle()
+		if got := f.submittedLines(); !slices.Equal(got, []string{"AT+SKTSTATE"}) {
+			t.Fatalf("after one poll interval: %q", got)
+		}
+		// Not while a command is pending.
+		f.set(func(f *fakeBackend) { f.stats.Pending = 1 })
+		d.settle()
+		time.Sleep(5 * time.Second)
+		d.settle()
+		if got := f.submittedLines(); len(got) != 1 {
+			t.Fatalf("polled over a pending command: %q", got)
+		}
+		if len(d.m.console.hist.entries) != 0 {
+			t.Fatal("a poll went into the history")
+		}
+	})
+}

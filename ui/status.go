@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"atbench/device"
+	"atbench/protocol"
+	"atbench/session"
+)
+
+// statusBar draws the bottom line: backend, command set, connection state,
+// byte counters, the log file and the keys for help and quitting.
+type statusBar struct {
+	sh *shared
+	w  int
+}
+
+func newStatusBar(sh *shared) *statusBar { return &statusBar{sh: sh} }
+
+// SetSize sets the width; the bar is one line high.
+func (s *statusBar) SetSize(w, _ int) { s.w = w }
+
+// backendName describes the device: "emulator", "/dev/ttyUSB0 @ 115200".
+func backendName(info device.Info) string {
+	name := protocol.Escape(info.Name)
+	switch info.Kind {
+	case "emulator":
+		return "emulator"
+	case "serial":
+		if info.Baud > 0 {
+			return name + " @ " + strconv.Itoa(info.Baud)
+		}
+		return name
+	case "":
+		return name
+	}
+	if name == "" {
+		return protocol.Escape(info.Kind)
+	}
+	return protocol.Escape(info.Kind) + " " + name
+}
+
+// view draws the bar for the given stats.
+func (s *statusBar) view(st session.Stats) string {
+	if s.w <= 0 {
+		return ""
+	}
+	sty := &s.sh.styles
+	sep := sty.Status.Render(" · ")
+	var left []string
+	left = append(left, sty.Status.Render(" "+backendName(s.sh.b.Info())))
+	left = append(left, sty.Status.Render(s.sh.dialectName()))
+	switch st.State {
+	case device.Connected, device.Reconnected:
+		left = append(left, sty.StatusOK.Render("● "+st.State.String()))
+	case device.Disconnected:
+		txt := "○ disconnected"
+		if st.Cause != "" {
+			txt += ": " + protocol.Escape(st.Cause)
+		}
+		left = append(left, sty.StatusError.Render(txt))
+	default:
+		txt := "○ " + st.State.String()
+		if st.Cause != "" {
+			txt += ": " + protocol.Escape(st.Cause)
+		}
+		left = append(left, sty.StatusWarn.Render(txt))
+	}
+	left = append(left, sty.Status.Render("rx "+fmtBytes(st.RxBytes)+" tx "+fmtBytes(st.TxBytes)))
+	if st.Pending > 0 {
+		txt := "⧗ " + strconv.Itoa(st.Pending) + " pending"
+		if st.Outstanding != "" {
+			txt += ": " + protocol.Escape(st.Outstanding)
+		}
+		left = append(left, sty.StatusWarn.Render(txt))
+	}
+	if p := s.sh.opts.LogPath; p != "" {
+		left = append(left, sty.Status.Render("log "+protocol.Escape(p)))
+	}
+	right := sty.StatusKey.Render("?") + sty.Status.Render(" help · ") +
+		sty.StatusKey.Render("ctrl+c") + sty.Status.Render(" quit ")
+	if s.w < wideWidth {
+		right = sty.StatusKey.Render("?") + sty.Status.Render(" help ")
+	}
+	l := strings.Join(left, sep)
+	rw := ansi.StringWidth(right)
+	if rw+10 > s.w {
+		right, rw = "", 0
+	}
+	avail := s.w - rw
+	lw := ansi.StringWidth(l)
+	if lw > avail {
+		l = ansi.Truncate(l, avail, sty.Status.Render("…"))
+		lw = ansi.StringWidth(l)
+	}
+	return l + sty.Status.Render(strings.Repeat(" ", max(avail-lw, 0))) + right
+}

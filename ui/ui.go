@@ -1,0 +1,117 @@
+// Package ui is the workbench screen: a console with the transcript of the
+// module and an input line, the live link table, the keepalive timers and a
+// status bar, drawn with Bubble Tea. It talks to a session through the
+// small Backend interface and never parses AT text itself; every byte a
+// device sends reaches the terminal through protocol.AppendEscaped.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"atbench/device"
+	"atbench/protocol"
+	"atbench/session"
+)
+
+// Backend is what the screen needs from a session. *session.Session
+// satisfies it.
+type Backend interface {
+	// Changed returns a channel closed at the next change; call it again
+	// after each change.
+	Changed() <-chan struct{}
+	// Records returns up to max records with Seq >= from, oldest first.
+	Records(from uint64, max int) []protocol.Record
+	// LastSeq is the Seq of the newest record, 0 before the first.
+	LastSeq() uint64
+	// Submit queues a command line.
+	Submit(line string) (*session.Command, error)
+	// WriteRaw writes bytes to the device outside the command queue.
+	WriteRaw(p []byte) error
+	// Links returns live links by id, then closed ones.
+	Links() []protocol.LinkInfo
+	// Settings returns the module-wide settings in force.
+	Settings() []protocol.Setting
+	// Stats returns the counters and the connection state.
+	Stats() session.Stats
+	// Dialect returns the module's command set.
+	Dialect() protocol.Dialect
+	// Info describes the device.
+	Info() device.Info
+	// Now reads the session's clock.
+	Now() time.Time
+}
+
+// Options configure the screen.
+type Options struct {
+	// Theme is "dark", "light", "high-contrast", "mono", or "" to follow
+	// the terminal's background (mono when NO_COLOR is set).
+	Theme string
+	// HistoryPath is the file that keeps the input history across runs;
+	// "" keeps it in memory only.
+	HistoryPath string
+	// LogPath is the transcript log, shown in the status bar.
+	LogPath string
+	// Poll, when > 0, submits the dialect's state command this often.
+	Poll time.Duration
+	// Clock is the initial timestamp mode: "relative" or "wall" (default).
+	Clock string
+}
+
+// Clock modes for Options.Clock.
+const (
+	ClockWall     = "wall"
+	ClockRelative = "relative"
+)
+
+// Run shows the workbench on the terminal until the user quits (ctrl+c or
+// ":q") or ctx ends. It returns nil then, and an error when the terminal
+// fails or the options are invalid.
+func Run(ctx context.Context, b Backend, opts Options) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // ends the command waiting on Backend.Changed
+	m := newModel(ctx, b, opts, os.Getenv("NO_COLOR") != "")
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err := p.Run()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+		return nil // the caller ended the context: a clean stop
+	case errors.Is(err, tea.ErrInterrupted):
+		return nil
+	}
+	return fmt.Errorf("terminal: %w", err)
+}
+
+// New builds the root model for tests and embedding. Options are not
+// checked: an unknown theme falls back to dark and an unknown clock to wall.
+// NO_COLOR is honoured as in Run.
+func New(b Backend, opts Options) Model {
+	return newModel(context.Background(), b, opts, os.Getenv("NO_COLOR") != "")
+}
+
+func (o Options) check() error {
+	if o.Theme != "" {
+		if _, err := lookupTheme(o.Theme); err != nil {
+			return err
+		}
+	}
+	switch o.Clock {
+	case "", ClockWall, ClockRelative:
+	default:
+		return fmt.Errorf("unknown clock mode %q (want %q or %q)", o.Clock, ClockWall, ClockRelative)
+	}
+	if o.Poll < 0 {
+		return fmt.Errorf("poll interval %v is negative", o.Poll)
+	}
+	return nil
+}
