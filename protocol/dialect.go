@@ -35,3 +35,10 @@ type Dialect interface {
 	// on its final result.
 	Timeout(command string) time.Duration
 }
+
+// ResultLinker is implemented by dialects whose final results say
+// something about a link beyond what the command itself did: Realtek's
+// "ERROR: 4" to AT+SKTREAD means the peer has closed.
+type ResultLinker interface {
+	ResultLinks(command string, final Record) []LinkUpdate
+}

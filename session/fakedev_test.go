@@ -66,8 +66,9 @@ func (f *fakeDev) say(s string) { io.WriteString(f.module, s) }
 // testDialect is a minimal command set: OK / ERROR finals, "+EVT" events.
 type testDialect struct{}
 
-func (testDialect) Name() string                  { return "test" }
-func (testDialect) LineEnding() string            { return "\r\n" }
+func (testDialect) Name() string       { return "test" }
+func (testDialect) LineEnding() string { return "\r\n" }
+
 // FrameSpec has one payload rule: "DATA<n>:" then n raw bytes (n one digit).
 func (testDialect) FrameSpec() protocol.FrameSpec {
 	return protocol.FrameSpec{

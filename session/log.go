@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"atbench/protocol"
 )
@@ -18,21 +19,27 @@ import (
 // with the UTC time, the direction ("<" from the module, ">" to it, "-" from
 // atbench itself), the kind, and the text with every byte that is not
 // printable escaped (\r \n \t \\ \xNN), so one record is always one line.
-// Each line is flushed as it is written: a crash loses nothing shown.
+// The session flushes after each batch of records it takes in, before
+// anyone can see them: a crash loses nothing shown, and a flood costs one
+// write per read from the device, not one per line.
 type LogWriter struct {
 	w   *bufio.Writer
 	buf []byte
+	// sec and secText cache the formatted date and time of the last whole
+	// second: a flood writes thousands of lines a second.
+	sec     int64
+	secText []byte
 }
 
 // NewLogWriter writes log lines to w.
 func NewLogWriter(w io.Writer) *LogWriter {
-	return &LogWriter{w: bufio.NewWriterSize(w, 4096)}
+	return &LogWriter{w: bufio.NewWriterSize(w, 64<<10)}
 }
 
-// Write appends one record and flushes it.
+// Write appends one record; Flush writes it out.
 func (l *LogWriter) Write(r protocol.Record) error {
 	b := l.buf[:0]
-	b = r.At.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z07:00")
+	b = l.appendTime(b, r.At)
 	switch r.Kind {
 	case protocol.KindSent:
 		b = append(b, " > "...)
@@ -63,6 +70,26 @@ func (l *LogWriter) Write(r protocol.Record) error {
 	if _, err := l.w.Write(b); err != nil {
 		return fmt.Errorf("transcript log: %w", err)
 	}
+	return nil
+}
+
+// appendTime appends t as 2026-11-21T23:59:01.123456Z.
+func (l *LogWriter) appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	if sec := t.Unix(); sec != l.sec || l.secText == nil {
+		l.sec = sec
+		l.secText = t.Truncate(time.Second).AppendFormat(l.secText[:0], "2006-01-02T15:04:05.")
+	}
+	b = append(b, l.secText...)
+	us := t.Nanosecond() / 1000
+	for div := 100000; div > 0; div /= 10 {
+		b = append(b, byte('0'+us/div%10))
+	}
+	return append(b, 'Z')
+}
+
+// Flush writes out every record written so far.
+func (l *LogWriter) Flush() error {
 	if err := l.w.Flush(); err != nil {
 		return fmt.Errorf("transcript log: %w", err)
 	}

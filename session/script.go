@@ -278,7 +278,10 @@ func (rn Runner) expect(ctx context.Context, cursor uint64, st Step, timeout tim
 	var seen []protocol.Record
 	var buf []byte
 	for {
+		// Read the state before the records: a session that ends later
+		// closes changed, and every record before the end is read below.
 		changed := s.Changed()
+		ended := s.isEnded()
 		for _, r := range s.Records(cursor, 0) {
 			cursor = r.Seq + 1
 			if r.Kind == protocol.KindSent {
@@ -294,12 +297,12 @@ func (rn Runner) expect(ctx context.Context, cursor uint64, st Step, timeout tim
 			}
 		}
 		e := &ExpectError{Script: name, Line: st.Line, Pattern: st.Arg, Waited: timeout, Seen: seen}
+		if ended {
+			e.Cause = fmt.Errorf("the session ended after %s", s.Now().Sub(start).Round(time.Millisecond))
+			return cursor, e
+		}
 		select {
 		case <-changed:
-			if s.isClosed() && s.LastSeq() < cursor {
-				e.Cause = fmt.Errorf("the session ended after %s", s.Now().Sub(start).Round(time.Millisecond))
-				return cursor, e
-			}
 		case <-timer.C:
 			return cursor, e
 		case <-ctx.Done():

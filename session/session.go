@@ -98,6 +98,26 @@ type snapshotter interface {
 	Snapshot() protocol.Snapshot
 }
 
+// watcher is offered by devices whose link table changes without output
+// (the emulator, when a peer closes a link).
+type watcher interface {
+	Changed() <-chan struct{}
+}
+
+// watchLoop passes the device's silent link changes on to Changed.
+func (s *Session) watchLoop(ctx context.Context, w watcher) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.Changed():
+			s.mu.Lock()
+			s.notifyLocked()
+			s.mu.Unlock()
+		}
+	}
+}
+
 // Session is one workbench session. Its methods are safe for concurrent use.
 type Session struct {
 	dev     device.Device
@@ -116,7 +136,8 @@ type Session struct {
 	links       linkTable
 	settings    settingTable
 	stats       Stats
-	closed      bool
+	closed      bool // no more commands: Close was called or the device ended
+	ended       bool // Run has returned: no more records will come
 	log         *LogWriter
 	logErr      error
 
@@ -186,8 +207,12 @@ func (s *Session) Changed() <-chan struct{} {
 	return s.changed
 }
 
-// notifyLocked wakes everyone waiting on Changed. s.mu must be held.
+// notifyLocked flushes the transcript log and wakes everyone waiting on
+// Changed: nothing is announced before it is on disk. s.mu must be held.
 func (s *Session) notifyLocked() {
+	if s.log != nil && s.logErr == nil {
+		s.logErr = s.log.Flush()
+	}
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -341,6 +366,10 @@ func (s *Session) Run(ctx context.Context) error {
 	wg.Add(2)
 	go func() { defer wg.Done(); s.sendLoop(ctx) }()
 	go func() { defer wg.Done(); s.statusLoop(ctx) }()
+	if w, ok := s.dev.(watcher); ok {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.watchLoop(ctx, w) }()
+	}
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -363,6 +392,12 @@ func (s *Session) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
+}
+
+func (s *Session) isEnded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ended
 }
 
 func (s *Session) closeDevice() {
@@ -455,6 +490,11 @@ func (s *Session) applyLocked(r protocol.Record) {
 		return
 	}
 	c := s.outstanding
+	if rl, ok := s.dialect.(protocol.ResultLinker); ok && s.truth == nil {
+		for _, u := range rl.ResultLinks(c.Line, r) {
+			s.links.apply(u, r.At, c)
+		}
+	}
 	if r.Kind == protocol.KindOK && s.truth == nil {
 		// The module accepted the command: what it changes is now true.
 		for _, u := range s.dialect.Links(c.sent) {
@@ -578,6 +618,7 @@ func (s *Session) finish(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
+	s.ended = true
 	s.stats.State = device.Closed
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, ErrClosed) {
 		s.stats.Cause = err.Error()

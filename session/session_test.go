@@ -226,6 +226,7 @@ func TestLogWriterFormat(t *testing.T) {
 	l.Write(protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSEND=0,6,,,Hello!", At: at})
 	l.Write(protocol.Record{Kind: protocol.KindData, Text: "[$][SKT][DATA][0][7]:", Payload: []byte("Hi\x1b]0;x\x07\n"), At: at})
 	l.Write(protocol.Record{Kind: protocol.KindNoise, Text: "xx", Dropped: 5, At: at})
+	l.Flush()
 	want := "2026-11-21T23:59:01.123456Z > sent   AT+SKTSEND=0,6,,,Hello!\n" +
 		"2026-11-21T23:59:01.123456Z < data   [$][SKT][DATA][0][7]:Hi\\x1b]0;x\\x07\\n\n" +
 		"2026-11-21T23:59:01.123456Z < noise  xx (+5 bytes dropped: line over the module's limit)\n"

@@ -109,7 +109,7 @@ func (c *consolePane) Init() tea.Cmd {
 // SetSize sets the outer size of the pane, frame included.
 func (c *consolePane) SetSize(w, h int) { c.w, c.h = w, h }
 
-// Focus and Blur move the keyboard focus.
+// Focus gives the pane the keyboard.
 func (c *consolePane) Focus() { c.focused = true }
 
 // Blur takes the focus away.

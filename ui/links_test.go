@@ -251,3 +251,20 @@ func TestPollSubmitsStateCommand(t *testing.T) {
 		}
 	})
 }
+
+func TestActionWaitsWhileRawBytesAreDue(t *testing.T) {
+	f := scenario()
+	f.add(sent("AT+SKTSENDRAW=0,4"))
+	f.set(func(f *fakeBackend) { f.stats.Outstanding, f.stats.Pending = "AT+SKTSENDRAW=0,4", 1 })
+	f.add(rec(protocol.KindPrompt, ">>>"))
+	m := sized(t, f, Options{}, 120, 40)
+	m = step(m, keyMsg("tab"))
+	_, cmd := m.Update(keyMsg("c"))
+	m = step(m, cmd())
+	if m.console.ed.String() != "" || m.focus != focusLinks {
+		t.Fatalf("a link action filled the input of a raw send: %q", m.console.ed.String())
+	}
+	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "the module waits for raw bytes") {
+		t.Fatalf("no explanation:\n%s", scr)
+	}
+}

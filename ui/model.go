@@ -181,9 +181,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseClickMsg:
 		m.onClick(msg.Mouse())
 	case fillInputMsg:
-		m.console.ed.set(msg.line)
-		m.console.clearTransient()
-		m.setFocus(focusConsole)
+		m.onFill(msg.line)
 	case showHelpMsg:
 		m.showHelp, m.helpTop = true, 0
 	case tea.InterruptMsg:
@@ -193,6 +191,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	return m, nil
+}
+
+// onFill puts a command built by a link action into the console input.
+func (m *Model) onFill(line string) {
+	if m.console.raw.active {
+		m.links.setFlash("the module waits for raw bytes: finish them in the console first", true)
+		return
+	}
+	if m.console.searching {
+		m.console.endSearch()
+	}
+	m.console.ed.set(line)
+	m.console.hist.stop()
+	m.console.clearTransient()
+	m.setFocus(focusConsole)
 }
 
 func (m *Model) resize(w, h int) {
@@ -231,7 +244,7 @@ func (m *Model) onChanged() tea.Cmd {
 	m.stats = b.Stats()
 	m.console.ingest(recs, m.stats)
 	cmd := m.refreshLinks()
-	return tea.Batch(cmd, waitForChange(m.sh.ctx, ch, time.Now().Add(frameInterval)))
+	return tea.Batch(cmd, waitForChange(m.sh.ctx, ch))
 }
 
 // refreshLinks pulls the link table and the settings. Besides each change,
@@ -260,16 +273,18 @@ func (m *Model) refreshLinks() tea.Cmd {
 	return m.keepalive.setData(links, b.Settings())
 }
 
-// waitForChange returns changedMsg once ch is closed, but not before
-// notBefore, so bursts coalesce into one message per frame.
-func waitForChange(ctx context.Context, ch <-chan struct{}, notBefore time.Time) tea.Cmd {
+// waitForChange returns changedMsg once ch is closed, but no sooner than a
+// frame after it started (right after the last pull), so a burst of changes
+// makes one message per frame.
+func waitForChange(ctx context.Context, ch <-chan struct{}) tea.Cmd {
 	return func() tea.Msg {
+		begin := time.Now()
 		select {
 		case <-ch:
 		case <-ctx.Done():
 			return nil
 		}
-		if d := time.Until(notBefore); d > 0 {
+		if d := frameInterval - time.Since(begin); d > 0 {
 			t := time.NewTimer(d)
 			defer t.Stop()
 			select {

@@ -97,13 +97,22 @@ func TestNoColorSelectsMono(t *testing.T) {
 }
 
 func TestThemeFollowsBackground(t *testing.T) {
-	m := newModel(t.Context(), scenario(), Options{}, false)
+	m := sized(t, scenario(), Options{}, 120, 40)
 	if cmd := m.Init(); cmd == nil {
 		t.Fatal("Init returned no command")
+	}
+	okDark := themes.NewStyles(themes.Dark()).OK.Render("OK")
+	okLight := themes.NewStyles(themes.Light()).OK.Render("OK")
+	if !strings.Contains(content(m), okDark) {
+		t.Fatal("before the terminal answers, records are not drawn dark")
 	}
 	m = step(m, tea.BackgroundColorMsg{Color: lipgloss.Color("#ffffff")})
 	if m.sh.styles.Name != themes.NameLight {
 		t.Fatalf("white background: theme %q, want light", m.sh.styles.Name)
+	}
+	// Cached record lines are redrawn in the new theme.
+	if v := content(m); !strings.Contains(v, okLight) || strings.Contains(v, okDark) {
+		t.Fatal("records not redrawn in the light theme")
 	}
 	m = step(m, tea.BackgroundColorMsg{Color: lipgloss.Color("#101010")})
 	if m.sh.styles.Name != themes.NameDark {

@@ -1,7 +1,3 @@
-// Package emulator is an in-process AT module that opens real host sockets.
-// It speaks a vendor command set byte for byte (only the Realtek Ameba set
-// for now), keeps a link table that is ground truth for the workbench, and
-// models keepalive and close reasons that the module itself never prints.
 package emulator
 
 import (
@@ -51,15 +47,15 @@ type Config struct {
 // hands it complete command lines (or raw bytes while it asks for them) on
 // a single goroutine, and it writes its answers with Module.print.
 type interpreter interface {
-	start()                      // prints the power-on banner
-	maxLine() int                // longest command line, ending excluded
-	line(b []byte)               // one command line, ending removed
-	overlong()                   // answers a line longer than maxLine
-	rawPending() bool            // wants raw bytes rather than lines
-	raw(p []byte) int            // takes raw bytes, returns how many it used
-	snapshot() protocol.Snapshot // links and settings
-	links() (table, history []protocol.LinkInfo)
-	shutdown() // closes every socket (Module.Close)
+	start()                                      // prints the power-on banner
+	maxLine() int                                // longest command line, ending excluded
+	line(b []byte)                               // one command line, ending removed
+	overlong()                                   // answers a line longer than maxLine
+	rawPending() bool                            // wants raw bytes rather than lines
+	raw(p []byte) int                            // takes raw bytes, returns how many it used
+	snapshot() protocol.Snapshot                 // links and settings
+	links() (table, history []protocol.LinkInfo) // Snapshot's two parts
+	shutdown()                                   // closes every socket (Module.Close)
 }
 
 // Module is an emulated AT module. It implements device.Device.
@@ -80,6 +76,9 @@ type Module struct {
 
 	certs  *certStore
 	interp interpreter
+
+	chgMu   sync.Mutex
+	changed chan struct{} // closed and replaced when a link closes
 
 	// line assembly, owned by the interpreter goroutine
 	lineBuf  []byte
@@ -206,6 +205,28 @@ func (m *Module) Status() <-chan device.Status { return m.status }
 
 // Info describes the emulator.
 func (m *Module) Info() device.Info { return device.Info{Kind: "emulator", Name: m.cfg.Dialect} }
+
+// Changed returns a channel that is closed at the next change of the link
+// table that the module prints nothing about (a peer closing a link);
+// call it again after each change. Changes the module does print (an
+// accept, data) reach the host as output.
+func (m *Module) Changed() <-chan struct{} {
+	m.chgMu.Lock()
+	defer m.chgMu.Unlock()
+	if m.changed == nil {
+		m.changed = make(chan struct{})
+	}
+	return m.changed
+}
+
+func (m *Module) linksChanged() {
+	m.chgMu.Lock()
+	defer m.chgMu.Unlock()
+	if m.changed != nil {
+		close(m.changed)
+		m.changed = nil
+	}
+}
 
 // Snapshot returns the link table (the links holding an id, by id, then up
 // to 32 links that left the table, newest first) and the socket settings in

@@ -21,6 +21,12 @@ func TestCommonCommands(t *testing.T) {
 	h.cmd("AT+TEST=0", "\r\nERROR: 1\r\n")
 	h.cmd("AT+TEST=7,x", "\r\nERROR: 1\r\n")
 	h.cmd("AT+TEST=2,300", "Downstream Test Start\r\n"+strings.Repeat("\x01", 300)+"Downstream Test End\r\n\r\nOK\r\n")
+	h.cmd("AT+TEST=1,0", "\r\nERROR: 2\r\n")
+	h.cmd("AT+TEST=1,5", ">>>\r\n")
+	h.writeRaw([]byte("ab\r\nc"))
+	if up := h.until("\r\nOK\r\n"); !strings.HasPrefix(up, "upstream test(tt mode): Send 0 KBytes in ") || !strings.HasSuffix(up, " Kbits/sec\n\r\r\nOK\r\n") {
+		t.Fatalf("upload test: %q", up)
+	}
 	h.cmd("AT+LIST", "Common AT Command:\r\nAT+TEST\r\nAT+LIST\r\nAT+GMR\r\nAT+RST\r\nAT+STATE\r\nAT+LOG\r\n"+
 		"Wi-Fi AT Command:\r\nAT+WLCONN\r\nAT+WLDISCONN\r\nAT+WLSCAN\r\nAT+WLRSSI\r\nAT+WLSTATE\r\nAT+WLSTATICIP\r\n"+
 		"Socket AT Commands:\r\nAT+SKTCFG\r\nAT+SKTQUERY\r\nAT+SKTSERVER\r\nAT+SKTCLIENT\r\nAT+SKTSENDRAW\r\nAT+SKTSEND\r\nAT+SKTREAD\r\nAT+SKTSTATE\r\nAT+SKTDEL\r\n\r\nOK\r\n")

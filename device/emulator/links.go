@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -122,6 +123,9 @@ func (l *link) info(now time.Time) protocol.LinkInfo {
 		li.Local = l.ln.Addr().String()
 	case l.pc != nil:
 		li.Local = l.pc.LocalAddr().String()
+		if l.role == protocol.RoleClient {
+			li.Remote = net.JoinHostPort(l.dstIP, strconv.Itoa(l.dstPort))
+		}
 	case l.conn != nil:
 		li.Local = l.conn.LocalAddr().String()
 		li.Remote = l.conn.RemoteAddr().String()
@@ -168,10 +172,13 @@ type table struct {
 	links   []*link
 	fds     map[int]bool
 	history []protocol.LinkInfo // newest last
+	// closed is told when a socket closes: the one change of the table
+	// the firmware prints nothing about.
+	closed func()
 }
 
-func newTable(n int) table {
-	return table{links: make([]*link, n), fds: make(map[int]bool)}
+func newTable(n int, closed func()) table {
+	return table{links: make([]*link, n), fds: make(map[int]bool), closed: closed}
 }
 
 // lowestFree returns the lowest free link id, or -1.
@@ -206,6 +213,9 @@ func (t *table) closeSocket(l *link, reason string, now time.Time) (finish func(
 	l.state = protocol.StateClosed
 	l.closed = &protocol.Closed{At: now, Reason: reason}
 	close(l.closing)
+	if t.closed != nil {
+		t.closed()
+	}
 	if l.stop != nil {
 		l.stop()
 	}

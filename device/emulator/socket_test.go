@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"atbench/protocol"
+	"atbench/protocol/realtek"
 )
 
 func stateLine(id int, role, proto, src string, sport int, dst string, dport, fd int) string {
@@ -37,9 +38,19 @@ func TestSeedExampleTCP(t *testing.T) {
 	if got := readN(t, a, 6); string(got) != "Hello!" {
 		t.Fatalf("peer got %q", got)
 	}
-	h.cmd("AT+SKTSEND=0,8,,,a,b\\,c\\\\", "\r\nOK\r\n") // data is taken verbatim
-	if got := readN(t, a, 8); string(got) != "a,b\\,c\\\\" {
+	h.cmd("AT+SKTSEND=0,5,,,a\\,b\\\\c", "\r\nOK\r\n") // escaped comma and backslash
+	if got := readN(t, a, 5); string(got) != "a,b\\c" {
 		t.Fatalf("peer got %q", got)
+	}
+	h.cmd("AT+SKTSEND=0,3,,,a,b", "\r\nERROR: 1\r\n") // a bare comma is a sixth field
+	// What the host side builds for a payload is what the module sends.
+	sendCmd, err := realtek.New().SendCommand(0, []byte(`x,\,y`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cmd(sendCmd, "\r\nOK\r\n")
+	if got := readN(t, a, 5); string(got) != `x,\,y` {
+		t.Fatalf("peer got %q for %q", got, sendCmd)
 	}
 	h.cmd("AT+SKTSEND=1,6,,,Hello!", "\r\nERROR: 1\r\n") // a TCP server: use the seed
 	h.cmd("AT+SKTSEND=0,7,,,Hello!", "\r\nERROR: 1\r\n") // size mismatch
@@ -57,7 +68,7 @@ func TestSeedExampleTCP(t *testing.T) {
 			"\r\nOK\r\n")
 
 	seed := h.waitLink(0, "seed counters", func(l protocol.LinkInfo) bool { return l.BytesIn == uint64(len(payload)) })
-	if seed.Role != protocol.RoleSeed || seed.Parent != 1 || seed.BytesOut != 14 || seed.State != protocol.StateEstablished ||
+	if seed.Role != protocol.RoleSeed || seed.Parent != 1 || seed.BytesOut != 16 || seed.State != protocol.StateEstablished ||
 		seed.Remote != a.LocalAddr().String() || !seed.AutoRecv {
 		t.Fatalf("seed info %+v", seed)
 	}
@@ -383,4 +394,27 @@ func TestServerParamErrors(t *testing.T) {
 		h.cmd(bad, "\r\nERROR: 1\r\n")
 	}
 	h.cmd("AT+SKTSERVER=1,2,2,1234,1", "\r\nERROR: 6\r\n") // empty certificate slot
+}
+
+// TestSendTimeout: with so_sndtimeo a send the peer does not take in time
+// fails with ERROR: 2, after the module has taken all the raw bytes.
+func TestSendTimeout(t *testing.T) {
+	h := newHarness(t, Config{})
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	h.cmd("AT+SKTCFG=1", "\r\nOK\r\n")
+	h.cmd(fmt.Sprintf("AT+SKTCLIENT=0,1,,127.0.0.1,%d,,0", ln.Addr().(*net.TCPAddr).Port), "\r\nOK\r\n")
+	srv, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close() // never read
+	const total = 32 << 20
+	h.cmd(fmt.Sprintf("AT+SKTSENDRAW=0,%d", total), ">>>\r\n")
+	h.writeRaw(make([]byte, total))
+	h.expect("\r\nERROR: 2\r\n")
+	h.cmd("AT+TEST", "\r\nOK\r\n")
 }

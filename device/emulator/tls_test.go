@@ -60,6 +60,7 @@ func TestTLSServer(t *testing.T) {
 	if l, _ := h.tableLink(1); l.Proto != protocol.ProtoTLS {
 		t.Fatalf("seed proto %q", l.Proto)
 	}
+	h.cmd(fmt.Sprintf("AT+SKTSERVER=5,2,1,%d,1", port), "\r\nERROR: 11\r\n") // port in use
 	h.cmd("AT+SKTDEL=0", "\r\nOK\r\n")
 	expectEOF(t, a)
 

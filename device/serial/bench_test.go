@@ -1,6 +1,7 @@
 package serial
 
 import (
+	"atbench/internal/socattest"
 	"context"
 	"os"
 	"os/exec"
@@ -14,7 +15,7 @@ const benchChunk = 64 << 10
 // BenchmarkPTYIngest measures reading through Port what the far end of a
 // socat pty pair writes as fast as it can: one op is 64 KiB.
 func BenchmarkPTYIngest(b *testing.B) {
-	pair := startSocat(b, b.TempDir(), "a", "b")
+	pair := socattest.Start(b, b.TempDir(), "a", "b")
 	p, err := open(context.Background(), Config{Path: pair.A}, noUSB, openPort)
 	if err != nil {
 		b.Fatal(err)
@@ -54,7 +55,7 @@ func BenchmarkPTYCat(b *testing.B) {
 	if err != nil {
 		b.Skip("head not installed")
 	}
-	pair := startSocat(b, b.TempDir(), "a", "b")
+	pair := socattest.Start(b, b.TempDir(), "a", "b")
 	far := pair.OpenB()
 	chunk := pattern(benchChunk)
 	total := b.N * benchChunk

@@ -1,6 +1,7 @@
 package serial
 
 import (
+	"atbench/internal/socattest"
 	"errors"
 	"testing"
 
@@ -29,7 +30,7 @@ func crtscts(t *testing.T, path string) bool {
 
 func TestPortRTSCTS(t *testing.T) {
 	dir := t.TempDir()
-	pair := startSocat(t, dir, "a", "b")
+	pair := socattest.Start(t, dir, "a", "b")
 
 	p := openTest(t, Config{Path: pair.A, Flow: "rtscts"})
 	if !crtscts(t, pair.A) {
@@ -49,7 +50,7 @@ func TestPortRTSCTS(t *testing.T) {
 	go p.Read(make([]byte, 1))
 	pair.Stop()
 	nextStatus(t, p) // disconnected
-	pair = startSocat(t, dir, "a", "b")
+	pair = socattest.Start(t, dir, "a", "b")
 	nextStatus(t, p) // reconnected
 	if !crtscts(t, pair.A) {
 		t.Fatal("flow rtscts after reconnect: CRTSCTS not set")

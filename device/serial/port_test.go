@@ -1,6 +1,7 @@
 package serial
 
 import (
+	"atbench/internal/socattest"
 	"bytes"
 	"context"
 	"errors"
@@ -49,7 +50,7 @@ func nextStatus(t *testing.T, p *Port) device.Status {
 }
 
 func TestPortBytesBothWays(t *testing.T) {
-	pair := startSocat(t, t.TempDir(), "a", "b")
+	pair := socattest.Start(t, t.TempDir(), "a", "b")
 	p := openTest(t, Config{Path: pair.A, Baud: 921600})
 	far := pair.OpenB()
 
@@ -78,7 +79,7 @@ func TestPortBytesBothWays(t *testing.T) {
 }
 
 func TestPortBurst(t *testing.T) {
-	pair := startSocat(t, t.TempDir(), "a", "b")
+	pair := socattest.Start(t, t.TempDir(), "a", "b")
 	p := openTest(t, Config{Path: pair.A})
 	far := pair.OpenB()
 
@@ -151,7 +152,7 @@ func (c *collector) waitFor(t *testing.T, want string) {
 func TestPortReconnect(t *testing.T) {
 	check := checkNoLeak(t)
 	dir := t.TempDir()
-	pair := startSocat(t, dir, "a", "b")
+	pair := socattest.Start(t, dir, "a", "b")
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	p, err := open(context.Background(), Config{
 		Path:    pair.A,
@@ -184,7 +185,7 @@ func TestPortReconnect(t *testing.T) {
 		t.Fatalf("SetDTR while disconnected: %v, want ErrDisconnected", err)
 	}
 
-	pair = startSocat(t, dir, "a", "b")
+	pair = socattest.Start(t, dir, "a", "b")
 	if s := nextStatus(t, p); s.State != device.Reconnected {
 		t.Fatalf("after replug: %+v, want reconnected", s)
 	}
@@ -202,7 +203,7 @@ func TestPortReconnect(t *testing.T) {
 	if s := nextStatus(t, p); s.State != device.Disconnected {
 		t.Fatalf("second unplug: %+v", s)
 	}
-	pair = startSocat(t, dir, "a", "b")
+	pair = socattest.Start(t, dir, "a", "b")
 	if s := nextStatus(t, p); s.State != device.Reconnected {
 		t.Fatalf("second replug: %+v", s)
 	}
@@ -231,7 +232,7 @@ func TestPortReconnect(t *testing.T) {
 func TestPortReconnectFollowsSerialNumber(t *testing.T) {
 	dir := t.TempDir()
 	// Named like USB adapters: only those are looked up by serial number.
-	pair := startSocat(t, dir, "ttyUSB0", "b")
+	pair := socattest.Start(t, dir, "ttyUSB0", "b")
 	var mu sync.Mutex
 	ports := []PortInfo{{Path: pair.A, IsUSB: true, VID: "0403", PID: "6001", SerialNumber: "SN42"}}
 	list := func() ([]PortInfo, error) {
@@ -257,8 +258,8 @@ func TestPortReconnectFollowsSerialNumber(t *testing.T) {
 	}
 	// The same adapter comes back under another name; an unrelated port
 	// takes the old name.
-	other := startSocat(t, dir, "ttyUSB0", "x")
-	moved := startSocat(t, dir, "ttyUSB1", "d")
+	other := socattest.Start(t, dir, "ttyUSB0", "x")
+	moved := socattest.Start(t, dir, "ttyUSB1", "d")
 	mu.Lock()
 	ports = []PortInfo{
 		{Path: other.A, IsUSB: true, VID: "1a86", PID: "7523", SerialNumber: "OTHER"},
@@ -278,7 +279,7 @@ func TestPortReconnectFollowsSerialNumber(t *testing.T) {
 
 func TestPortCloseWhileDisconnected(t *testing.T) {
 	check := checkNoLeak(t)
-	pair := startSocat(t, t.TempDir(), "a", "b")
+	pair := socattest.Start(t, t.TempDir(), "a", "b")
 	// A backoff far longer than the test: Close must cut the wait short.
 	p, err := open(context.Background(), Config{Path: pair.A, Backoff: func(int) time.Duration { return time.Hour }}, noUSB, openPort)
 	if err != nil {
@@ -314,7 +315,7 @@ func TestPortCloseWhileDisconnected(t *testing.T) {
 }
 
 func TestPortModemLinesOnPTY(t *testing.T) {
-	pair := startSocat(t, t.TempDir(), "a", "b")
+	pair := socattest.Start(t, t.TempDir(), "a", "b")
 	p := openTest(t, Config{Path: pair.A})
 	far := pair.OpenB()
 	// A pty has no modem lines; whatever it says, the port stays usable
@@ -368,7 +369,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestOpenAuto(t *testing.T) {
-	pair := startSocat(t, t.TempDir(), "a", "b")
+	pair := socattest.Start(t, t.TempDir(), "a", "b")
 	one := func() ([]PortInfo, error) {
 		return []PortInfo{{Path: "/dev/ttyS0"}, {Path: pair.A, IsUSB: true, SerialNumber: "X"}}, nil
 	}

@@ -35,12 +35,10 @@ type Command struct {
 
 // UsesAdvanceParser reports whether the module splits a command's
 // parameters with the escaping "advance" parser (\, is a literal comma and
-// \\ a literal backslash), as read in the vendor code. Of the commands the
-// emulator knows, only AT+SKTSENDRAW does. The vendor code also runs
-// AT+SKTSEND through it, but ParseCommand takes AT+SKTSEND's <data> verbatim
-// (see ParseCommand), so it is not listed here.
+// \\ a literal backslash), as read in the vendor code: AT+SKTSEND, whose
+// free-text <data> needs it, and AT+SKTSENDRAW.
 func UsesAdvanceParser(name string) bool {
-	return name == "AT+SKTSENDRAW"
+	return name == "AT+SKTSEND" || name == "AT+SKTSENDRAW"
 }
 
 // ParseCommand parses one command line the way the module does. The line may
@@ -49,11 +47,9 @@ func UsesAdvanceParser(name string) bool {
 // split on ',' and an empty field stays as "" (omitted). At most MaxArgc
 // arguments are allowed, counting the name.
 //
-// Two commands are special:
-//   - AT+SKTSEND=<link_id>,<data_size>,[<dst_ip>],[<dst_port>],<data>: the
-//     <data> is everything after the fourth comma, taken verbatim, commas
-//     and backslashes included, because data_size gives its length.
-//   - commands for which UsesAdvanceParser is true are split by SplitAdvance.
+// Commands for which UsesAdvanceParser is true are split by SplitAdvance,
+// so AT+SKTSEND's <data> carries a comma as "\," and a backslash as "\\",
+// and data_size counts the bytes after unescaping.
 func ParseCommand(line []byte) (Command, error) {
 	line = trimEnding(line)
 	if !bytes.HasPrefix(line, []byte("AT")) {
@@ -67,8 +63,6 @@ func ParseCommand(line []byte) (Command, error) {
 	cmd := Command{Name: s[:eq], HasArgs: true}
 	params := s[eq+1:]
 	switch {
-	case cmd.Name == "AT+SKTSEND":
-		cmd.Args = splitSend(params)
 	case UsesAdvanceParser(cmd.Name):
 		args, err := SplitAdvance(params)
 		if err != nil {
@@ -82,21 +76,6 @@ func ParseCommand(line []byte) (Command, error) {
 		return Command{}, ErrTooManyArgs
 	}
 	return cmd, nil
-}
-
-// splitSend splits AT+SKTSEND's parameters: four comma-separated fields,
-// then the data as it is.
-func splitSend(params string) []string {
-	args := make([]string, 0, 5)
-	for range 4 {
-		i := strings.IndexByte(params, ',')
-		if i < 0 {
-			break
-		}
-		args = append(args, params[:i])
-		params = params[i+1:]
-	}
-	return append(args, params)
 }
 
 // SplitAdvance splits a parameter list with the firmware's "advance" parser:

@@ -26,8 +26,10 @@ func TestParseCommand(t *testing.T) {
 		{"AT+SKTCLIENT=0,0,,192.168.1.10,6666,12345,1", Command{Name: "AT+SKTCLIENT", Args: []string{"0", "0", "", "192.168.1.10", "6666", "12345", "1"}, HasArgs: true}, nil},
 		{"AT+SKTSEND=0,6,,,Hello!", Command{Name: "AT+SKTSEND", Args: []string{"0", "6", "", "", "Hello!"}, HasArgs: true}, nil},
 		{"AT+SKTSEND=3,10,192.168.1.101,61409,Lwip_Test!", Command{Name: "AT+SKTSEND", Args: []string{"3", "10", "192.168.1.101", "61409", "Lwip_Test!"}, HasArgs: true}, nil},
-		// SKTSEND data is verbatim: commas and backslashes stay.
-		{"AT+SKTSEND=0,9,,,a,b\\,c\\\\", Command{Name: "AT+SKTSEND", Args: []string{"0", "9", "", "", "a,b\\,c\\\\"}, HasArgs: true}, nil},
+		// SKTSEND data goes through the escaping parser, as in the firmware.
+		{"AT+SKTSEND=0,5,,,b\\,c\\\\", Command{Name: "AT+SKTSEND", Args: []string{"0", "5", "", "", "b,c\\"}, HasArgs: true}, nil},
+		{"AT+SKTSEND=0,3,,,a,b", Command{Name: "AT+SKTSEND", Args: []string{"0", "3", "", "", "a", "b"}, HasArgs: true}, nil},
+		{"AT+SKTSEND=0,2,,,\\q", Command{}, ErrBadEscape},
 		{"AT+SKTSEND=0,6", Command{Name: "AT+SKTSEND", Args: []string{"0", "6"}, HasArgs: true}, nil},
 		// SKTSENDRAW goes through the advance parser.
 		{"AT+SKTSENDRAW=3,10,192.168.0.103,61468", Command{Name: "AT+SKTSENDRAW", Args: []string{"3", "10", "192.168.0.103", "61468"}, HasArgs: true}, nil},

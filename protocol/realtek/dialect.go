@@ -5,8 +5,10 @@
 package realtek
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -86,17 +88,20 @@ func Payload(line []byte) protocol.PayloadMatch {
 // seed's link id; the rest is information, an AT+SKTSTATE line or a
 // "+SKTREAD:" line with its link id.
 func (Dialect) Classify(line []byte) (protocol.Kind, int) {
-	s := trimEOL(string(line))
+	line = bytes.TrimRight(line, "\r\n")
+	// Comparisons of string(line) with constants do not allocate; only the
+	// lines that carry a link id are converted to a string.
 	switch {
-	case s == "OK":
+	case string(line) == "OK":
 		return protocol.KindOK, protocol.NoLink
-	case s == "ERROR", strings.HasPrefix(s, "ERROR:"), strings.HasPrefix(s, "unknown command"):
+	case string(line) == "ERROR", bytes.HasPrefix(line, []byte("ERROR:")), bytes.HasPrefix(line, []byte("unknown command")):
 		return protocol.KindError, protocol.NoLink
-	case s == ">>>":
+	case string(line) == ">>>":
 		return protocol.KindPrompt, protocol.NoLink
-	case s == "ATCMD READY":
+	case string(line) == "ATCMD READY":
 		return protocol.KindEvent, protocol.NoLink
-	case strings.HasPrefix(s, eventPrefix):
+	case bytes.HasPrefix(line, []byte(eventPrefix)):
+		s := string(line)
 		if a, ok := ParseAccept(s); ok {
 			return protocol.KindEvent, a.Seed
 		}
@@ -104,21 +109,21 @@ func (Dialect) Classify(line []byte) (protocol.Kind, int) {
 			return protocol.KindEvent, h.LinkID
 		}
 		return protocol.KindEvent, protocol.NoLink
-	case strings.HasPrefix(s, statePrefix):
-		return protocol.KindInfo, leadingID(s[len(statePrefix):])
-	case strings.HasPrefix(s, readPrefix):
-		return protocol.KindInfo, leadingID(s[len(readPrefix):])
+	case bytes.HasPrefix(line, []byte(statePrefix)):
+		return protocol.KindInfo, leadingID(line[len(statePrefix):])
+	case bytes.HasPrefix(line, []byte(readPrefix)):
+		return protocol.KindInfo, leadingID(line[len(readPrefix):])
 	}
 	return protocol.KindInfo, protocol.NoLink
 }
 
 // leadingID reads the link id that starts s and is followed by a comma.
-func leadingID(s string) int {
-	id, _, ok := strings.Cut(s, ",")
+func leadingID(b []byte) int {
+	id, _, ok := bytes.Cut(b, []byte(","))
 	if !ok {
 		return protocol.NoLink
 	}
-	n, ok := atoiMax(id, maxID)
+	n, ok := atoiMax(string(id), maxID)
 	if !ok {
 		return protocol.NoLink
 	}
@@ -175,6 +180,26 @@ func (Dialect) Links(r protocol.Record) []protocol.LinkUpdate {
 		return sentLinks(trimEOL(r.Text))
 	}
 	return nil
+}
+
+// ResultLinks reads what a failed command says about a link: AT+SKTREAD
+// answered "ERROR: 4" means the peer closed the link and the firmware
+// closed its socket (A.6), the only trace a peer's close leaves on the AT
+// port.
+func (Dialect) ResultLinks(command string, final protocol.Record) []protocol.LinkUpdate {
+	name, args, _ := strings.Cut(trimEOL(command), "=")
+	if final.Kind != protocol.KindError || !strings.EqualFold(name, "AT+SKTREAD") {
+		return nil
+	}
+	if code, ok := ParseError(final.Text); !ok || code != 4 {
+		return nil
+	}
+	idText, _, _ := strings.Cut(args, ",")
+	id, ok := atoiMax(idText, maxID)
+	if !ok {
+		return nil
+	}
+	return []protocol.LinkUpdate{{ID: id, Gone: true, Parent: protocol.NoLink, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
 }
 
 // headerLink is the link id of a payload header, or NoLink.
@@ -257,6 +282,16 @@ func sentLinks(line string) []protocol.LinkUpdate {
 			u.State = protocol.StateBound
 		}
 		return []protocol.LinkUpdate{u}
+	case "AT+SKTSEND", "AT+SKTSENDRAW": // <link_id>,<data_size>,...
+		if len(f) < 2 {
+			return nil
+		}
+		id, ok1 := atoiMax(f[0], maxID)
+		n, ok2 := atoiMax(f[1], math.MaxInt32)
+		if !ok1 || !ok2 || n == 0 {
+			return nil
+		}
+		return []protocol.LinkUpdate{{ID: id, Parent: protocol.NoLink, TxBytes: n}}
 	case "AT+SKTDEL": // <link_id>
 		if len(f) != 1 {
 			return nil

@@ -236,6 +236,28 @@ func TestPayloadFraming(t *testing.T) {
 	}
 }
 
+func TestResultLinks(t *testing.T) {
+	d := New()
+	errRec := func(text string) protocol.Record { return protocol.Record{Kind: protocol.KindError, Text: text} }
+	got := d.ResultLinks("AT+SKTREAD=1,10", errRec("ERROR: 4"))
+	want := []protocol.LinkUpdate{{ID: 1, Gone: true, Parent: protocol.NoLink, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("SKTREAD ERROR: 4 = %+v", got)
+	}
+	for _, c := range []struct{ cmd, final string }{
+		{"AT+SKTREAD=1,10", "ERROR: 1"},
+		{"AT+SKTSEND=1,1,,,x", "ERROR: 4"},
+		{"AT+SKTREAD=x,10", "ERROR: 4"},
+	} {
+		if got := d.ResultLinks(c.cmd, errRec(c.final)); got != nil {
+			t.Errorf("%s -> %s: %+v, want nil", c.cmd, c.final, got)
+		}
+	}
+	if got := d.ResultLinks("AT+SKTREAD=1,10", protocol.Record{Kind: protocol.KindOK, Text: "OK"}); got != nil {
+		t.Errorf("OK: %+v", got)
+	}
+}
+
 func TestLinks(t *testing.T) {
 	n := protocol.NoLink
 	tests := []struct {
@@ -301,7 +323,11 @@ func TestLinks(t *testing.T) {
 		{"server of bad type", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSERVER=1,4,,1234,1"}, nil},
 		{"client without host", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTCLIENT=1,1,,,6666,,1"}, nil},
 		{"delete without id", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTDEL="}, nil},
-		{"send", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSEND=0,6,,,Hello!"}, nil},
+		{"confirmed send counts bytes out", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSEND=0,6,,,Hello!"},
+			[]protocol.LinkUpdate{{ID: 0, Parent: n, TxBytes: 6}}},
+		{"confirmed raw send counts bytes out", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSENDRAW=3,10,192.168.0.103,61468"},
+			[]protocol.LinkUpdate{{ID: 3, Parent: n, TxBytes: 10}}},
+		{"send of bad size", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSEND=0,x,,,Hello!"}, nil},
 		{"echoed server line is not confirmed", protocol.Record{Kind: protocol.KindEcho, Text: "AT+SKTSERVER=1,1,,1234,1"}, nil},
 		{"ok", protocol.Record{Kind: protocol.KindOK, Text: "OK"}, nil},
 	}

@@ -99,6 +99,9 @@ type StateLine struct {
 // ParseStateLine parses a line such as
 // "link_id:0,server,tcp,src_address:192.168.0.109,src_port:6666,dst_address:0.0.0.0,dst_port:0,socket_fd:0".
 func ParseStateLine(line string) (StateLine, bool) {
+	if !strings.HasPrefix(line, statePrefix) {
+		return StateLine{}, false
+	}
 	f := strings.Split(trimEOL(line), ",")
 	if len(f) != 8 {
 		return StateLine{}, false

@@ -1,0 +1,82 @@
+package session_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"atbench/device/emulator"
+	"atbench/protocol"
+	"atbench/protocol/realtek"
+	"atbench/session"
+)
+
+// TestEmulatorPeerCloseIsAnnounced: the firmware prints nothing when a peer
+// closes, yet the session's watchers learn of it from the emulator's own
+// table, with the reason.
+func TestEmulatorPeerCloseIsAnnounced(t *testing.T) {
+	m, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := session.New(m, session.Options{Dialect: realtek.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(ctx) }()
+	defer func() { s.Close(); <-ran }()
+
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	if rec, err := s.Exec(ctx, fmt.Sprintf("AT+SKTSERVER=1,1,,%d,1", port)); err != nil || rec.Text != "OK" {
+		t.Fatalf("server: %v %v", rec, err)
+	}
+	peer, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(ctx, t, s, "the accept event", func() bool {
+		for _, r := range s.Records(0, 0) {
+			if r.Kind == protocol.KindEvent && strings.Contains(r.Text, "connected to server[link_id:1]") {
+				return true
+			}
+		}
+		return false
+	})
+	before := s.LastSeq()
+	peer.Close()
+	waitFor(ctx, t, s, "link 0 closed by the peer", func() bool {
+		for _, l := range s.Links() {
+			if l.ID == 0 && l.Closed != nil && strings.Contains(l.Closed.Reason, "peer closed") {
+				return true
+			}
+		}
+		return false
+	})
+	if s.LastSeq() != before {
+		t.Errorf("the module printed something on a peer close: %v", s.Records(before+1, 0))
+	}
+}
+
+// waitFor re-checks cond at each change the session announces.
+func waitFor(ctx context.Context, t *testing.T, s *session.Session, what string, cond func() bool) {
+	t.Helper()
+	for {
+		ch := s.Changed()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package session
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"atbench/protocol"
+	"atbench/protocol/realtek"
+)
+
+// TestLinksInferredFromARealModule plays a Realtek module byte for byte
+// and checks the link table the session builds from its answers, as it
+// does for a real module (the emulator offers its own table instead).
+func TestLinksInferredFromARealModule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{Dialect: realtek.New()})
+		defer stop()
+		lines := f.lines()
+		exec := func(cmd, reply string) {
+			t.Helper()
+			c, err := s.Submit(cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := <-lines; got != cmd {
+				t.Fatalf("module got %q, want %q", got, cmd)
+			}
+			f.say(reply)
+			if _, err := c.Wait(context.Background()); err != nil {
+				t.Fatalf("%s: %v", cmd, err)
+			}
+		}
+		link := func(id int) protocol.LinkInfo {
+			t.Helper()
+			for _, l := range s.Links() {
+				if l.ID == id && l.Closed == nil {
+					return l
+				}
+			}
+			t.Fatalf("no live link %d in %+v", id, s.Links())
+			return protocol.LinkInfo{}
+		}
+
+		exec("AT+SKTSERVER=1,1,,1234,1", "\r\nOK\r\n")
+		if l := link(1); l.Role != protocol.RoleServer || l.Proto != protocol.ProtoTCP || l.State != protocol.StateListen || l.Local != "0.0.0.0:1234" {
+			t.Errorf("server %+v", l)
+		}
+		f.say("[$][SKT][EVENT]: A client[link_id:0,seed,tcp,dst_address:127.0.0.1,dst_port:50000] connected to server[link_id:1]\r\n")
+		f.say("[$][SKT][DATA][0][7]:Hello!\n\r\n")
+		synctest.Wait()
+		rxAt := time.Now()
+		if l := link(0); l.Role != protocol.RoleSeed || l.Parent != 1 || l.Remote != "127.0.0.1:50000" || l.BytesIn != 7 || !l.LastRx.Equal(rxAt) {
+			t.Errorf("seed %+v", l)
+		}
+		time.Sleep(3 * time.Second)
+		exec("AT+SKTSEND=0,6,,,Hello!", "\r\nOK\r\n")
+		if l := link(0); l.BytesOut != 6 || l.LastTx.Sub(l.LastRx) != 3*time.Second {
+			t.Errorf("after send %+v", l)
+		}
+		exec("AT+SKTCFG=2000,2000,,1,60,10,3", "\r\nOK\r\n")
+		want := map[string]string{"so_sndtimeo": "2000", "tcp_nodelay": "0", "so_keepalive": "1", "tcp_keepidle": "60", "tcp_keepcnt": "3"}
+		got := map[string]string{}
+		for _, st := range s.Settings() {
+			got[st.Name] = st.Value
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("setting %s = %q, want %q", k, got[k], v)
+			}
+		}
+		// The peer went away silently (the firmware prints nothing); the
+		// next AT+SKTREAD says so with ERROR: 4.
+		exec("AT+SKTREAD=0,10", "\r\nERROR: 4\r\n")
+		ls := s.Links()
+		if len(ls) != 2 || ls[0].ID != 1 || ls[1].ID != 0 || ls[1].Closed == nil || ls[1].Closed.Reason != "peer closed (AT+SKTREAD: ERROR: 4)" {
+			t.Fatalf("links after ERROR: 4: %+v", ls)
+		}
+		// A state listing that lacks a link closes it.
+		exec("AT+SKTSERVER=2,0,,4321,0", "\r\nOK\r\n")
+		exec("AT+SKTSTATE", "link_id:1,server,tcp,src_address:192.168.0.109,src_port:1234,dst_address:0.0.0.0,dst_port:0,socket_fd:0\r\n\r\nOK\r\n")
+		if l := link(1); l.Local != "192.168.0.109:1234" {
+			t.Errorf("server after state %+v", l)
+		}
+		var udpGone bool
+		for _, l := range s.Links() {
+			if l.ID == 2 && l.Closed != nil && l.Closed.Reason == "no longer listed by the module" {
+				udpGone = true
+			}
+		}
+		if !udpGone {
+			t.Errorf("link 2 not closed by the listing: %+v", s.Links())
+		}
+		exec("AT+SKTDEL=1", "\r\nOK\r\n")
+		for _, l := range s.Links() {
+			if l.Closed == nil {
+				t.Errorf("live link left after AT+SKTDEL: %+v", l)
+			}
+		}
+		if ls := s.Links(); ls[0].ID != 1 || ls[0].Closed.Reason != "deleted (AT+SKTDEL)" {
+			t.Errorf("newest closed link %+v", ls[0])
+		}
+	})
+}
