@@ -88,6 +88,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return usageError{err}
 	}
+	initScript, err := loadInit(o.initScript)
+	if err != nil {
+		return err
+	}
 	le, err := lineEnding(o.lineEnding)
 	if err != nil {
 		return err
@@ -116,8 +120,25 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer cancel()
 	ended := make(chan error, 1)
 	go func() { ended <- s.Run(runCtx) }()
-	err = session.Runner{S: s}.Run(ctx, sc)
+	initDone := make(chan struct{})
+	rn := &session.Runner{S: s}
+	if initScript != nil {
+		// The script starts once the init script has run, and sees every
+		// record after the init script's last match.
+		rn.Cursor = s.LastSeq() + 1
+		if err := initOnce(ctx, rn, initScript, "the port is open"); err != nil {
+			s.Close()
+			<-ended
+			return failError{fmt.Errorf("--init: %w", err)}
+		}
+		go func() { defer close(initDone); initOnReconnect(runCtx, s, initScript) }()
+	} else {
+		close(initDone)
+	}
+	err = rn.Run(ctx, sc)
 	s.Close()
+	cancel()
+	<-initDone
 	if rerr := <-ended; rerr != nil && err == nil {
 		err = fmt.Errorf("device: %w", rerr)
 	}

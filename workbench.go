@@ -23,6 +23,10 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	initScript, err := loadInit(o.initScript)
+	if err != nil {
+		return err
+	}
 	logf, err := openLog(o.log)
 	if err != nil {
 		return err
@@ -47,6 +51,8 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 	defer cancel()
 	ended := make(chan error, 1)
 	go func() { ended <- s.Run(runCtx) }()
+	initDone := make(chan struct{})
+	go func() { defer close(initDone); runInit(runCtx, s, initScript) }()
 	uiErr := ui.Run(ctx, s, ui.Options{
 		Theme:       o.theme,
 		HistoryPath: historyPath(),
@@ -55,7 +61,9 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 		Clock:       o.clock,
 	})
 	s.Close()
+	cancel()
 	<-ended
+	<-initDone
 	if uiErr != nil {
 		return fmt.Errorf("workbench: %w", uiErr)
 	}

@@ -155,13 +155,6 @@ func expand(s string, lookup func(string) (string, bool)) (string, error) {
 	}
 }
 
-// ModemControl is offered by devices with modem control lines.
-type ModemControl interface {
-	SetDTR(on bool) error
-	SetRTS(on bool) error
-	Break(d time.Duration) error
-}
-
 // ExpectError is an expectation that was not met.
 type ExpectError struct {
 	Script  string
@@ -198,14 +191,23 @@ type Runner struct {
 	S *Session
 	// Progress, when set, is told each step before it runs.
 	Progress func(Step)
+	// Cursor is the Seq of the first record the next expect may match.
+	// Zero means the records that arrive after Run starts. Run leaves it
+	// after the last record it consumed, so a second script run by the same
+	// Runner (a script after an init script) sees what came in between.
+	Cursor uint64
 }
 
 // Run runs the script. It returns nil when every expectation was met, an
 // *ExpectError when one was not, or another error when a step could not be
 // carried out. At the end it waits for queued commands to finish.
-func (rn Runner) Run(ctx context.Context, sc *Script) error {
+func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 	s := rn.S
-	cursor := s.LastSeq() + 1
+	cursor := rn.Cursor
+	if cursor == 0 {
+		cursor = s.LastSeq() + 1
+	}
+	defer func() { rn.Cursor = cursor }()
 	timeout := DefaultExpectTimeout
 	var last *Command
 	for _, st := range sc.Steps {
@@ -240,21 +242,16 @@ func (rn Runner) Run(ctx context.Context, sc *Script) error {
 				return fail(ctx.Err())
 			case <-t.C:
 			}
-		case "dtr", "rts", "break":
-			mc, ok := s.Device().(ModemControl)
-			if !ok {
-				return fail(fmt.Errorf("%s has no modem control lines", s.Info().Kind))
+		case "dtr":
+			if err := s.SetDTR(st.on); err != nil {
+				return fail(err)
 			}
-			var err error
-			switch st.Verb {
-			case "dtr":
-				err = mc.SetDTR(st.on)
-			case "rts":
-				err = mc.SetRTS(st.on)
-			default:
-				err = mc.Break(st.dur)
+		case "rts":
+			if err := s.SetRTS(st.on); err != nil {
+				return fail(err)
 			}
-			if err != nil {
+		case "break":
+			if err := s.Break(st.dur); err != nil {
 				return fail(err)
 			}
 		}
@@ -270,7 +267,7 @@ func (rn Runner) Run(ctx context.Context, sc *Script) error {
 
 // expect waits for a record from the module matching st.re, starting at
 // Seq cursor, and returns the Seq after it.
-func (rn Runner) expect(ctx context.Context, cursor uint64, st Step, timeout time.Duration, name string) (uint64, error) {
+func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout time.Duration, name string) (uint64, error) {
 	s := rn.S
 	start := s.Now()
 	timer := time.NewTimer(timeout)

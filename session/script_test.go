@@ -71,7 +71,7 @@ func TestRunnerExpectTimesOutWithRecordsSeen(t *testing.T) {
 			t.Fatal(err)
 		}
 		t0 := time.Now()
-		err = Runner{S: s}.Run(context.Background(), sc)
+		err = (&Runner{S: s}).Run(context.Background(), sc)
 		var ee *ExpectError
 		if !errors.As(err, &ee) {
 			t.Fatalf("err %v, want *ExpectError", err)
@@ -95,7 +95,7 @@ func TestRunnerExpectMatchesPayload(t *testing.T) {
 		defer stop()
 		sc, _ := ParseScript("t.at", strings.NewReader("expect (?s)^DATA4:a\\r\\nb$\nexpect ^after$\n"), nil)
 		go f.say("DATA4:a\r\nb\r\nafter\r\n")
-		if err := (Runner{S: s}).Run(context.Background(), sc); err != nil {
+		if err := (&Runner{S: s}).Run(context.Background(), sc); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -106,7 +106,7 @@ func TestRunnerStopsWhenTheSessionEnds(t *testing.T) {
 		s, f, stop := start(t, Options{})
 		sc, _ := ParseScript("t.at", strings.NewReader("timeout 1h\nexpect ^NEVER$\n"), nil)
 		go func() { f.say("bye\r\n"); f.module.Close() }()
-		err := Runner{S: s}.Run(context.Background(), sc)
+		err := (&Runner{S: s}).Run(context.Background(), sc)
 		var ee *ExpectError
 		if !errors.As(err, &ee) || ee.Cause == nil {
 			t.Fatalf("err %v, want an ExpectError with a cause", err)

@@ -63,6 +63,7 @@ type Stats struct {
 	Cause            string // why the device is disconnected
 	Pending          int    // commands queued or outstanding
 	Outstanding      string // the command awaiting its final result
+	Reconnects       int    // times the device came back after a loss
 }
 
 // Command is one queued command line and, once it ends, its result.
@@ -469,7 +470,15 @@ func (s *Session) addLocked(r *protocol.Record) {
 	}
 }
 
-// note adds a record of atbench's own.
+// Note adds a message of atbench's own to the transcript (and the log).
+func (s *Session) Note(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noteLocked("%s", text)
+	s.notifyLocked()
+}
+
+// noteLocked adds a record of atbench's own.
 func (s *Session) noteLocked(format string, args ...any) {
 	r := protocol.Record{Kind: protocol.KindNote, Text: fmt.Sprintf(format, args...), LinkID: protocol.NoLink}
 	s.addLocked(&r)
@@ -605,6 +614,7 @@ func (s *Session) statusLoop(ctx context.Context) {
 					s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w", c.Line, ErrDisconnected))
 				}
 			case device.Reconnected:
+				s.stats.Reconnects++
 				s.noteLocked("reconnected to %s", s.dev.Info().Name)
 			}
 			s.notifyLocked()

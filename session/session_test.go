@@ -234,3 +234,64 @@ func TestLogWriterFormat(t *testing.T) {
 		t.Errorf("log\n got %q\nwant %q", buf.String(), want)
 	}
 }
+
+// modemDev is a fake device with modem control lines.
+type modemDev struct {
+	*fakeDev
+	calls []string
+}
+
+func (m *modemDev) SetDTR(on bool) error {
+	m.calls = append(m.calls, fmt.Sprint("dtr ", on))
+	return nil
+}
+func (m *modemDev) SetRTS(on bool) error {
+	if on {
+		return errors.New("inappropriate ioctl for device")
+	}
+	m.calls = append(m.calls, fmt.Sprint("rts ", on))
+	return nil
+}
+func (m *modemDev) Break(d time.Duration) error {
+	m.calls = append(m.calls, fmt.Sprint("break ", d))
+	return nil
+}
+
+func TestModemControl(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		md := &modemDev{fakeDev: newFakeDev()}
+		s, err := New(md, Options{Dialect: testDialect{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go s.Run(context.Background())
+		defer s.Close()
+		sc, _ := ParseScript("m.at", strings.NewReader("dtr off\ndtr on\nrts off\nbreak 100ms\n"), nil)
+		if err := (&Runner{S: s}).Run(context.Background(), sc); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(md.calls, ","); got != "dtr false,dtr true,rts false,break 100ms" {
+			t.Errorf("calls %s", got)
+		}
+		if err := s.SetRTS(true); err == nil || !strings.Contains(err.Error(), "RTS on: inappropriate ioctl") {
+			t.Errorf("SetRTS error %v", err)
+		}
+		var notes []string
+		for _, r := range s.Records(0, 0) {
+			notes = append(notes, r.Text)
+		}
+		if got := strings.Join(notes, ","); got != "DTR off,DTR on,RTS off,break 100ms" {
+			t.Errorf("transcript notes %s", got)
+		}
+	})
+}
+
+func TestModemControlWithoutLines(t *testing.T) {
+	s, _, stop := start(t, Options{})
+	defer stop()
+	sc, _ := ParseScript("m.at", strings.NewReader("# reset the board\ndtr off\n"), nil)
+	err := (&Runner{S: s}).Run(context.Background(), sc)
+	if err == nil || !strings.Contains(err.Error(), "m.at:2: dtr: DTR off: the fake has no modem control lines") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -237,6 +237,13 @@ func (c *consolePane) Update(msg tea.Msg) (pane, tea.Cmd) {
 			c.setFlash(msg.err.Error(), true)
 		}
 		return c, c.saveHistory()
+	case modemDoneMsg:
+		if msg.err != nil {
+			c.setFlash(protocol.Escape(msg.err.Error()), true)
+		} else {
+			c.setFlash(msg.what+" done", false)
+		}
+		return c, nil
 	case submitDoneMsg:
 		c.inFlight = false
 		if msg.err != nil {
@@ -359,8 +366,53 @@ func (c *consolePane) submit() tea.Cmd {
 // showHelpMsg asks the root to open the help overlay.
 type showHelpMsg struct{}
 
+// modemDoneMsg reports the end of a modem control action.
+type modemDoneMsg struct {
+	what string
+	err  error
+}
+
+// modem runs a ":dtr", ":rts" or ":break" command.
+func (c *consolePane) modem(verb string, args []string) tea.Cmd {
+	b := c.sh.b
+	var op func() error
+	switch verb {
+	case "dtr", "rts":
+		if len(args) != 1 || (args[0] != "on" && args[0] != "off") {
+			c.setFlash(":"+verb+" takes on or off", true)
+			return nil
+		}
+		on := args[0] == "on"
+		op = func() error { return b.SetRTS(on) }
+		if verb == "dtr" {
+			op = func() error { return b.SetDTR(on) }
+		}
+	case "break":
+		d := 250 * time.Millisecond
+		if len(args) > 0 {
+			v, err := time.ParseDuration(args[0])
+			if err != nil || v <= 0 || v > 5*time.Second {
+				c.setFlash(":break takes a duration up to 5s, like 250ms", true)
+				return nil
+			}
+			d = v
+		}
+		op = func() error { return b.Break(d) }
+	}
+	c.ed.reset()
+	what := ":" + strings.Join(append([]string{verb}, args...), " ")
+	return func() tea.Msg { return modemDoneMsg{what: what, err: op()} }
+}
+
 // colon runs a ":" command of the screen itself.
 func (c *consolePane) colon(cmd string) tea.Cmd {
+	fields := strings.Fields(strings.ToLower(cmd[1:]))
+	if len(fields) > 0 {
+		switch fields[0] {
+		case "dtr", "rts", "break":
+			return c.modem(fields[0], fields[1:])
+		}
+	}
 	switch strings.ToLower(strings.TrimSpace(cmd[1:])) {
 	case "q", "q!", "quit", "qa", "wq", "exit":
 		c.ed.reset()
@@ -378,7 +430,7 @@ func (c *consolePane) colon(cmd string) tea.Cmd {
 		c.ed.reset()
 		c.wall = !c.wall
 	default:
-		c.setFlash("unknown "+protocol.Escape(cmd)+": try :q, :clear, :hex, :time or :help", true)
+		c.setFlash("unknown "+protocol.Escape(cmd)+": try :q, :clear, :hex, :time, :dtr on|off, :rts on|off, :break or :help", true)
 	}
 	return nil
 }

@@ -436,3 +436,32 @@ func TestPaneKeyMapsAreInTheHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestModemColonCommands(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		d := start(t, f, Options{}, 120, 40)
+		for _, c := range []string{":dtr off", ":dtr on", ":rts off", ":break 100ms", ":break"} {
+			d.typeText(c)
+			d.key("enter")
+		}
+		if got := strings.Join(f.modem, ","); got != "DTR false,DTR true,RTS false,break 100ms,break 250ms" {
+			t.Fatalf("modem calls %s", got)
+		}
+		if !strings.Contains(d.screen(), ":break done") {
+			t.Errorf("no confirmation:\n%s", d.screen())
+		}
+		d.typeText(":dtr maybe")
+		d.key("enter")
+		if !strings.Contains(d.screen(), ":dtr takes on or off") {
+			t.Errorf("bad argument not explained:\n%s", d.screen())
+		}
+		f.noModem = true
+		d.key("ctrl+u")
+		d.typeText(":rts on")
+		d.key("enter")
+		if !strings.Contains(d.screen(), "the emulator has no modem control lines") {
+			t.Errorf("refusal not shown:\n%s", d.screen())
+		}
+	})
+}

@@ -31,7 +31,9 @@ type fakeBackend struct {
 	dialect   protocol.Dialect
 	submitted []string
 	raw       [][]byte
-	pulls     int // calls of Records
+	pulls     int      // calls of Records
+	modem     []string // modem control calls
+	noModem   bool     // refuse modem control, like the emulator
 }
 
 // fakeCapacity bounds the fake's transcript like session.DefaultCapacity.
@@ -154,6 +156,20 @@ func (f *fakeBackend) WriteRaw(p []byte) error {
 	f.raw = append(f.raw, append([]byte(nil), p...))
 	return nil
 }
+
+func (f *fakeBackend) modemCall(what string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.noModem {
+		return fmt.Errorf("%s: the emulator has no modem control lines", what)
+	}
+	f.modem = append(f.modem, what)
+	return nil
+}
+
+func (f *fakeBackend) SetDTR(on bool) error        { return f.modemCall(fmt.Sprint("DTR ", on)) }
+func (f *fakeBackend) SetRTS(on bool) error        { return f.modemCall(fmt.Sprint("RTS ", on)) }
+func (f *fakeBackend) Break(d time.Duration) error { return f.modemCall(fmt.Sprint("break ", d)) }
 
 func (f *fakeBackend) Links() []protocol.LinkInfo {
 	f.mu.Lock()

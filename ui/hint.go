@@ -23,7 +23,7 @@ func commandHint(st *themes.Styles, cat []protocol.CommandSpec, dialect, line st
 		out[1] = st.Hint.Render(":q quit · ctrl+t time · ctrl+x hex · pgup/pgdn scroll")
 		return out
 	case strings.HasPrefix(trimmed, ":"):
-		out[0] = st.Hint.Render(":q quit · :clear · :hex · :time · :help")
+		out[0] = st.Hint.Render(":q quit · :clear · :hex · :time · :dtr/:rts on|off · :break · :help")
 		return out
 	}
 	ctx := parseInput(line, cur, cat)

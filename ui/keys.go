@@ -8,6 +8,8 @@ type keyMap struct {
 	// Global.
 	Quit       key.Binding
 	QuitCmd    key.Binding // ":q" typed in the console; listed, matched by the console
+	ModemCmd   key.Binding // ":dtr on|off" and ":rts on|off" typed in the console
+	BreakCmd   key.Binding // ":break [duration]" typed in the console
 	Help       key.Binding
 	NextPane   key.Binding
 	PrevPane   key.Binding
@@ -70,6 +72,8 @@ func defaultKeyMap() keyMap {
 	return keyMap{
 		Quit:       b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		QuitCmd:    b([]string{":q"}, ":q", "quit (typed)"),
+		ModemCmd:   b([]string{":dtr"}, ":dtr/:rts on|off", "drive DTR/RTS (serial; many boards reset through them)"),
+		BreakCmd:   b([]string{":break"}, ":break [250ms]", "send a break (serial)"),
 		Help:       b([]string{"?", "f1"}, "? f1", "help"),
 		NextPane:   b([]string{"tab"}, "tab", "next pane"),
 		PrevPane:   b([]string{"shift+tab"}, "shift+tab", "previous pane"),
@@ -131,7 +135,7 @@ type helpGroup struct {
 func (k keyMap) helpGroups() []helpGroup {
 	return []helpGroup{
 		{"Global", []key.Binding{k.Quit, k.QuitCmd, k.Help, k.NextPane, k.PrevPane, k.Clock, k.Hex, k.Wheel, k.Select}},
-		{"Console", []key.Binding{k.Submit, k.Complete, k.HistPrev, k.HistNext, k.Search, k.Clear}},
+		{"Console", []key.Binding{k.Submit, k.Complete, k.HistPrev, k.HistNext, k.Search, k.Clear, k.ModemCmd, k.BreakCmd}},
 		{"Scrollback", []key.Binding{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Live}},
 		{"Editing", []key.Binding{k.Left, k.Right, k.WordLeft, k.WordRight, k.Home, k.End,
 			k.Backspace, k.Delete, k.DeleteWord, k.KillStart, k.KillEnd}},

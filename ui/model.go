@@ -186,7 +186,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.showHelp, m.helpTop = true, 0
 	case tea.InterruptMsg:
 		return m, tea.Quit
-	case historyLoadedMsg, historySavedMsg, submitDoneMsg:
+	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg:
 		_, cmd := m.console.Update(msg)
 		return m, cmd
 	}

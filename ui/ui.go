@@ -45,6 +45,11 @@ type Backend interface {
 	Info() device.Info
 	// Now reads the session's clock.
 	Now() time.Time
+	// SetDTR, SetRTS and Break drive a serial port's modem control lines
+	// (many boards reset the module through them); other devices refuse.
+	SetDTR(on bool) error
+	SetRTS(on bool) error
+	Break(d time.Duration) error
 }
 
 // Options configure the screen.
