@@ -2,7 +2,9 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -10,16 +12,25 @@ import (
 	"testing"
 	"time"
 
+	goserial "go.bug.st/serial"
+
+	"atbench/device/expose"
 	"atbench/protocol"
 )
 
 // waitLimit bounds every wait for an asynchronous event in the tests.
 const waitLimit = 10 * time.Second
 
-// harness drives a Module through Write and collects everything Read returns.
+// harness drives a Module as a serial client would: through a real pty
+// (the slave opened with go.bug.st/serial, the module behind the master),
+// or directly through Read and Write where the platform has no pty. It
+// collects everything the module prints.
 type harness struct {
 	t      *testing.T
 	m      *Module
+	port   io.ReadWriteCloser // the serial client's end
+	stop   context.CancelFunc
+	served <-chan error
 	mu     sync.Mutex
 	got    []byte
 	notify chan struct{}
@@ -32,12 +43,24 @@ func newHarness(t *testing.T, cfg Config) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	h := &harness{t: t, m: m, notify: make(chan struct{}, 1), done: make(chan struct{})}
+	h := &harness{t: t, m: m, port: m, stop: func() {}, notify: make(chan struct{}, 1), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	if path, served, err := expose.ServePTY(ctx, m); err == nil {
+		sp, err := goserial.Open(path, &goserial.Mode{BaudRate: 115200})
+		if err != nil {
+			cancel()
+			t.Fatalf("open the pty %s: %v", path, err)
+		}
+		h.port, h.stop, h.served = sp, cancel, served
+	} else {
+		cancel()
+		t.Logf("no pty (%v): driving the module directly", err)
+	}
 	go func() {
 		defer close(h.done)
 		buf := make([]byte, 64<<10)
 		for {
-			n, err := m.Read(buf)
+			n, err := h.port.Read(buf)
 			if n > 0 {
 				h.mu.Lock()
 				h.got = append(h.got, buf[:n]...)
@@ -59,6 +82,11 @@ func newHarness(t *testing.T, cfg Config) *harness {
 
 func (h *harness) close() {
 	_ = h.m.Close()
+	h.stop()
+	if h.served != nil {
+		<-h.served
+	}
+	_ = h.port.Close()
 	<-h.done
 }
 
@@ -83,14 +111,14 @@ func (h *harness) waitFor(what string, cond func() bool) {
 
 func (h *harness) send(line string) {
 	h.t.Helper()
-	if _, err := h.m.Write([]byte(line + "\r\n")); err != nil {
+	if _, err := h.port.Write([]byte(line + "\r\n")); err != nil {
 		h.t.Fatalf("Write: %v", err)
 	}
 }
 
 func (h *harness) writeRaw(b []byte) {
 	h.t.Helper()
-	if _, err := h.m.Write(b); err != nil {
+	if _, err := h.port.Write(b); err != nil {
 		h.t.Fatalf("Write: %v", err)
 	}
 }
