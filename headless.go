@@ -79,68 +79,33 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(pos) != 1 {
 		return usagef("run needs one script file")
 	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return usageError{fmt.Errorf("open script: %w", err)}
-	}
-	sc, err := session.ParseScript(pos[0], f, os.LookupEnv)
-	f.Close()
-	if err != nil {
-		return usageError{err}
-	}
-	initScript, err := loadInit(o.initScript)
+	sc, err := loadScript(pos[0])
 	if err != nil {
 		return err
 	}
-	le, err := lineEnding(o.lineEnding)
+	r, err := startSession(ctx, o)
 	if err != nil {
 		return err
 	}
-	logf, err := openLog(o.log)
-	if err != nil {
-		return err
-	}
-	if logf != nil {
-		defer logf.Close()
-	}
-	dev, d, err := openDevice(ctx, o)
-	if err != nil {
-		return err
-	}
-	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le}
-	if logf != nil {
-		opts.Log = logf
-	}
-	s, err := session.New(dev, opts)
-	if err != nil {
-		dev.Close()
-		return err
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ended := make(chan error, 1)
-	go func() { ended <- s.Run(runCtx) }()
-	initDone := make(chan struct{})
+	s := r.s
 	rn := &session.Runner{S: s}
-	if initScript != nil {
+	initDone := make(chan struct{})
+	if r.init != nil {
 		// The script starts once the init script has run, and sees every
 		// record after the init script's last match.
 		rn.Cursor = s.LastSeq() + 1
-		if err := initOnce(ctx, rn, initScript, "the port is open"); err != nil {
-			s.Close()
-			<-ended
+		if err := initOnce(ctx, rn, r.init, "the port is open"); err != nil {
+			r.close()
 			return failError{fmt.Errorf("--init: %w", err)}
 		}
-		go func() { defer close(initDone); initOnReconnect(runCtx, s, initScript) }()
-	} else {
-		close(initDone)
+		initCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() { defer close(initDone); initOnReconnect(initCtx, s, r.init) }()
+		defer func() { cancel(); <-initDone }()
 	}
 	err = rn.Run(ctx, sc)
-	s.Close()
-	cancel()
-	<-initDone
-	if rerr := <-ended; rerr != nil && err == nil {
-		err = fmt.Errorf("device: %w", rerr)
+	if cerr := r.close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return failError{err}

@@ -8,19 +8,29 @@ import (
 	"atbench/session"
 )
 
+// loadScript reads and parses a script file; ${NAME} comes from the
+// environment.
+func loadScript(path string) (*session.Script, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("open script: %w", err)}
+	}
+	defer f.Close()
+	sc, err := session.ParseScript(path, f, os.LookupEnv)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return sc, nil
+}
+
 // loadInit parses the --init script, if any.
 func loadInit(path string) (*session.Script, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	sc, err := loadScript(path)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--init: %w", err)}
-	}
-	defer f.Close()
-	sc, err := session.ParseScript(path, f, os.LookupEnv)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--init: %w", err)}
+		return nil, usagef("--init: %w", err)
 	}
 	return sc, nil
 }

@@ -98,27 +98,11 @@ func (a *ameba) certIndex(s string) (*certSlot, int) {
 func validPort(p int) bool { return p >= 1 && p <= 65535 }
 
 func (a *ameba) cmdSktServer(c rtk.Command) {
-	if !c.HasArgs || len(c.Args) != 5 || c.Args[0] == "" || c.Args[1] == "" || c.Args[3] == "" || c.Args[4] == "" {
-		a.fail(1)
+	// <link_id>,<conn_type>,[<cert_index>],<src_port>,<auto_rcv>
+	id, ct, slot, code := a.openArgs(c, 5, []int{0, 1, 3, 4}, connTLSVerify, connTLS)
+	if code != 0 {
+		a.fail(code)
 		return
-	}
-	id, ok := a.linkID(c.Args[0])
-	if !ok || a.inUse(id) {
-		a.fail(1)
-		return
-	}
-	ct := atoi(c.Args[1])
-	if ct < connUDP || ct > connTLSVerify {
-		a.fail(1)
-		return
-	}
-	var slot *certSlot
-	if ct >= connTLS {
-		var code int
-		if slot, code = a.certIndex(c.Args[2]); code != 0 {
-			a.fail(code)
-			return
-		}
 	}
 	port, auto := atoi(c.Args[3]), atoi(c.Args[4])
 	if !validPort(port) || (auto != 0 && auto != 1) {
@@ -130,6 +114,34 @@ func (a *ameba) cmdSktServer(c rtk.Command) {
 		return
 	}
 	a.ok()
+}
+
+// openArgs checks what AT+SKTSERVER and AT+SKTCLIENT share: exactly n
+// fields with the required ones present, a free link id, a conn_type up to
+// maxType, and, from conn_type certFrom on, a filled certificate slot. It
+// returns the error code to print, or 0.
+func (a *ameba) openArgs(c rtk.Command, n int, required []int, maxType, certFrom int) (id, ct int, slot *certSlot, code int) {
+	if !c.HasArgs || len(c.Args) != n {
+		return 0, 0, nil, 1
+	}
+	for _, i := range required {
+		if c.Args[i] == "" {
+			return 0, 0, nil, 1
+		}
+	}
+	id, ok := a.linkID(c.Args[0])
+	if !ok || a.inUse(id) {
+		return 0, 0, nil, 1
+	}
+	if ct = atoi(c.Args[1]); ct < connUDP || ct > maxType {
+		return 0, 0, nil, 1
+	}
+	if ct >= certFrom {
+		if slot, code = a.certIndex(c.Args[2]); code != 0 {
+			return 0, 0, nil, code
+		}
+	}
+	return id, ct, slot, 0
 }
 
 func (a *ameba) inUse(id int) bool {
@@ -298,27 +310,11 @@ func (a *ameba) accept(ctx context.Context, srv *link, tc *net.TCPConn, tcfg *tl
 }
 
 func (a *ameba) cmdSktClient(c rtk.Command) {
-	if !c.HasArgs || len(c.Args) != 7 || c.Args[0] == "" || c.Args[1] == "" || c.Args[3] == "" || c.Args[4] == "" || c.Args[6] == "" {
-		a.fail(1)
+	// <link_id>,<conn_type>,[<cert_index>],<dst_host>,<dst_port>,[<src_port>],<auto_rcv>
+	id, ct, slot, code := a.openArgs(c, 7, []int{0, 1, 3, 4, 6}, connTLSMutual, connTLSVerify)
+	if code != 0 {
+		a.fail(code)
 		return
-	}
-	id, ok := a.linkID(c.Args[0])
-	if !ok || a.inUse(id) {
-		a.fail(1)
-		return
-	}
-	ct := atoi(c.Args[1])
-	if ct < connUDP || ct > connTLSMutual {
-		a.fail(1)
-		return
-	}
-	var slot *certSlot
-	if ct >= connTLSVerify {
-		var code int
-		if slot, code = a.certIndex(c.Args[2]); code != 0 {
-			a.fail(code)
-			return
-		}
 	}
 	if ct == connUDP && c.Args[5] == "" {
 		a.fail(1)

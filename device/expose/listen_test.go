@@ -1,6 +1,7 @@
 package expose
 
 import (
+	"atbench/internal/testkit"
 	"bufio"
 	"context"
 	"errors"
@@ -47,7 +48,7 @@ func dialBridged(t *testing.T, addr net.Addr) net.Conn {
 }
 
 func TestListenOneClientAtATime(t *testing.T) {
-	check := checkNoLeak(t)
+	check := testkit.NoLeak(t)
 	dev := newEchoDev()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr, done, err := Listen(ctx, "127.0.0.1:0", dev)
@@ -59,9 +60,9 @@ func TestListenOneClientAtATime(t *testing.T) {
 	}
 
 	first := dialBridged(t, addr)
-	msg := append([]byte("AT\r\n\x00\xff\x1b"), pattern(1<<20)...)
+	msg := append([]byte("AT\r\n\x00\xff\x1b"), testkit.Pattern(1<<20)...)
 	go first.Write(msg)
-	readExact(t, first, msg)
+	testkit.ReadExact(t, first, msg)
 
 	second := dial(t, addr)
 	got, err := io.ReadAll(second)
@@ -77,14 +78,14 @@ func TestListenOneClientAtATime(t *testing.T) {
 	if _, err := first.Write([]byte("AT+SKTLIST\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	readExact(t, first, []byte("AT+SKTLIST\r\n"))
+	testkit.ReadExact(t, first, []byte("AT+SKTLIST\r\n"))
 	first.Close()
 
 	third := dialBridged(t, addr)
 	if _, err := third.Write([]byte("again\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	readExact(t, third, []byte("again\r\n"))
+	testkit.ReadExact(t, third, []byte("again\r\n"))
 
 	cancel()
 	select {
@@ -109,7 +110,7 @@ func TestListenOneClientAtATime(t *testing.T) {
 }
 
 func TestListenEndsWithDevice(t *testing.T) {
-	check := checkNoLeak(t)
+	check := testkit.NoLeak(t)
 	dev := newFakeDev()
 	addr, done, err := Listen(context.Background(), "127.0.0.1:0", dev)
 	if err != nil {

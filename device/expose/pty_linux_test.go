@@ -1,6 +1,7 @@
 package expose
 
 import (
+	"atbench/internal/testkit"
 	"bytes"
 	"context"
 	"errors"
@@ -33,7 +34,7 @@ func openClient(t *testing.T, path string) serial.Port {
 func TestPTYRawBytesBothWays(t *testing.T) {
 	for _, m := range masterModes {
 		t.Run(m.name, func(t *testing.T) {
-			check := checkNoLeak(t)
+			check := testkit.NoLeak(t)
 			p, err := openPTY(m.how)
 			if err != nil {
 				t.Fatal(err)
@@ -41,16 +42,16 @@ func TestPTYRawBytesBothWays(t *testing.T) {
 			c := openClient(t, p.Path())
 
 			// Every byte value, then the ones a cooked tty would mangle.
-			msg := append(pattern(256), []byte("AT\r\n\r\x00\xff\x1b[0m\n\x03\x04\x11\x13\x7f")...)
+			msg := append(testkit.Pattern(256), []byte("AT\r\n\r\x00\xff\x1b[0m\n\x03\x04\x11\x13\x7f")...)
 			if _, err := p.Write(msg); err != nil {
 				t.Fatal(err)
 			}
-			readExact(t, c, msg)
+			testkit.ReadExact(t, c, msg)
 
 			if _, err := c.Write(msg); err != nil {
 				t.Fatal(err)
 			}
-			readExact(t, p, msg)
+			testkit.ReadExact(t, p, msg)
 
 			if err := c.Close(); err != nil {
 				t.Fatal(err)
@@ -78,7 +79,7 @@ func TestPTYLargeTransfer(t *testing.T) {
 			c := openClient(t, p.Path())
 			defer c.Close()
 
-			down := pattern(size)
+			down := testkit.Pattern(size)
 			up := bytes.Clone(down[1:])
 			var wg sync.WaitGroup
 			errs := make(chan error, 2)
@@ -100,9 +101,9 @@ func TestPTYLargeTransfer(t *testing.T) {
 			readDone := make(chan struct{})
 			go func() {
 				defer close(readDone)
-				readExact(t, p, up)
+				testkit.ReadExact(t, p, up)
 			}()
-			readExact(t, c, down)
+			testkit.ReadExact(t, c, down)
 			<-readDone
 			wg.Wait()
 			close(errs)
@@ -125,11 +126,11 @@ func TestPTYClientReopens(t *testing.T) {
 		if _, err := c.Write(msg); err != nil {
 			t.Fatal(err)
 		}
-		readExact(t, p, msg)
+		testkit.ReadExact(t, p, msg)
 		if _, err := p.Write(msg); err != nil {
 			t.Fatal(err)
 		}
-		readExact(t, c, msg)
+		testkit.ReadExact(t, c, msg)
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -140,13 +141,13 @@ func TestPTYClientReopens(t *testing.T) {
 	}
 	c := openClient(t, p.Path())
 	defer c.Close()
-	readExact(t, c, []byte("queued\r\n"))
+	testkit.ReadExact(t, c, []byte("queued\r\n"))
 }
 
 func TestPTYCloseUnblocksRead(t *testing.T) {
 	for _, m := range masterModes {
 		t.Run(m.name, func(t *testing.T) {
-			check := checkNoLeak(t)
+			check := testkit.NoLeak(t)
 			p, err := openPTY(m.how)
 			if err != nil {
 				t.Fatal(err)
@@ -174,7 +175,7 @@ func TestPTYCloseUnblocksRead(t *testing.T) {
 }
 
 func TestServePTYEchoAndCancel(t *testing.T) {
-	check := checkNoLeak(t)
+	check := testkit.NoLeak(t)
 	dev := newEchoDev()
 	ctx, cancel := context.WithCancel(context.Background())
 	path, done, err := ServePTY(ctx, dev)
@@ -182,9 +183,9 @@ func TestServePTYEchoAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := openClient(t, path)
-	msg := append([]byte("AT+SKTSEND=0,5\r\n\x00\xff\x1b"), pattern(64<<10)...)
+	msg := append([]byte("AT+SKTSEND=0,5\r\n\x00\xff\x1b"), testkit.Pattern(64<<10)...)
 	go c.Write(msg)
-	readExact(t, c, msg)
+	testkit.ReadExact(t, c, msg)
 	c.Close()
 
 	cancel()
@@ -213,7 +214,7 @@ func TestServePTYEchoAndCancel(t *testing.T) {
 }
 
 func TestServePTYEndsWithDevice(t *testing.T) {
-	check := checkNoLeak(t)
+	check := testkit.NoLeak(t)
 	dev := newFakeDev()
 	path, done, err := ServePTY(context.Background(), dev)
 	if err != nil {
@@ -223,7 +224,7 @@ func TestServePTYEndsWithDevice(t *testing.T) {
 	if _, err := dev.reply.Write([]byte("+SKTEVENT\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	readExact(t, c, []byte("+SKTEVENT\r\n"))
+	testkit.ReadExact(t, c, []byte("+SKTEVENT\r\n"))
 	dev.reply.Close() // the device ends: Read gets io.EOF
 	select {
 	case err := <-done:
@@ -309,12 +310,12 @@ func TestPTYRawWithoutClientSetup(t *testing.T) {
 	if _, err := p.Write(msg); err != nil {
 		t.Fatal(err)
 	}
-	readExact(t, f, msg)
+	testkit.ReadExact(t, f, msg)
 	// No echo: the master gets the client's bytes once, then the marker.
 	if _, err := f.Write([]byte("!")); err != nil {
 		t.Fatal(err)
 	}
-	readExact(t, p, append(bytes.Clone(msg), '!'))
+	testkit.ReadExact(t, p, append(bytes.Clone(msg), '!'))
 }
 
 // TestPTYDeadClientLockReleased: a client that takes the terminal

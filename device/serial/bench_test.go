@@ -2,6 +2,7 @@ package serial
 
 import (
 	"atbench/internal/socattest"
+	"atbench/internal/testkit"
 	"context"
 	"os"
 	"os/exec"
@@ -22,7 +23,7 @@ func BenchmarkPTYIngest(b *testing.B) {
 	}
 	defer p.Close()
 	far := pair.OpenB()
-	chunk := pattern(benchChunk)
+	chunk := testkit.Pattern(benchChunk)
 	buf := make([]byte, 32<<10)
 	b.SetBytes(benchChunk)
 	b.ReportAllocs()
@@ -57,7 +58,7 @@ func BenchmarkPTYCat(b *testing.B) {
 	}
 	pair := socattest.Start(b, b.TempDir(), "a", "b")
 	far := pair.OpenB()
-	chunk := pattern(benchChunk)
+	chunk := testkit.Pattern(benchChunk)
 	total := b.N * benchChunk
 
 	in, err := os.OpenFile(pair.A, os.O_RDONLY, 0)

@@ -2,6 +2,7 @@ package serial
 
 import (
 	"atbench/internal/socattest"
+	"atbench/internal/testkit"
 	"bytes"
 	"context"
 	"errors"
@@ -68,14 +69,14 @@ func TestPortBytesBothWays(t *testing.T) {
 			far.Write([]byte(line[i:min(len(line), i+3)]))
 		}
 	}()
-	readExact(t, p, []byte(line))
+	testkit.ReadExact(t, p, []byte(line))
 
 	// Every byte value, both ways.
-	bin := append(pattern(4096), "\r\n\x00\xff\x1b\x03\x04\x11\x13"...)
+	bin := append(testkit.Pattern(4096), "\r\n\x00\xff\x1b\x03\x04\x11\x13"...)
 	go far.Write(bin)
-	readExact(t, p, bin)
+	testkit.ReadExact(t, p, bin)
 	go p.Write(bin)
-	readExact(t, far, bin)
+	testkit.ReadExact(t, far, bin)
 }
 
 func TestPortBurst(t *testing.T) {
@@ -83,8 +84,8 @@ func TestPortBurst(t *testing.T) {
 	p := openTest(t, Config{Path: pair.A})
 	far := pair.OpenB()
 
-	down := pattern(8 << 20)
-	up := pattern(1 << 20)[7:]
+	down := testkit.Pattern(8 << 20)
+	up := testkit.Pattern(1 << 20)[7:]
 	errc := make(chan error, 2)
 	go func() { _, err := far.Write(down); errc <- err }()
 	go func() { _, err := p.Write(up); errc <- err }()
@@ -92,9 +93,9 @@ func TestPortBurst(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		readExact(t, far, up)
+		testkit.ReadExact(t, far, up)
 	}()
-	readExact(t, p, down)
+	testkit.ReadExact(t, p, down)
 	wg.Wait()
 	for range 2 {
 		if err := <-errc; err != nil {
@@ -150,7 +151,7 @@ func (c *collector) waitFor(t *testing.T, want string) {
 }
 
 func TestPortReconnect(t *testing.T) {
-	check := checkNoLeak(t)
+	check := testkit.NoLeak(t)
 	dir := t.TempDir()
 	pair := socattest.Start(t, dir, "a", "b")
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -195,7 +196,7 @@ func TestPortReconnect(t *testing.T) {
 	if _, err := p.Write([]byte("AT+SKTLIST\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	readExact(t, far, []byte("AT+SKTLIST\r\n"))
+	testkit.ReadExact(t, far, []byte("AT+SKTLIST\r\n"))
 
 	// A second outage works the same way.
 	pair.Stop()
@@ -278,7 +279,7 @@ func TestPortReconnectFollowsSerialNumber(t *testing.T) {
 }
 
 func TestPortCloseWhileDisconnected(t *testing.T) {
-	check := checkNoLeak(t)
+	check := testkit.NoLeak(t)
 	pair := socattest.Start(t, t.TempDir(), "a", "b")
 	// A backoff far longer than the test: Close must cut the wait short.
 	p, err := open(context.Background(), Config{Path: pair.A, Backoff: func(int) time.Duration { return time.Hour }}, noUSB, openPort)
@@ -334,7 +335,7 @@ func TestPortModemLinesOnPTY(t *testing.T) {
 	if _, err := p.Write([]byte("still\r\n")); err != nil {
 		t.Fatal(err)
 	}
-	readExact(t, far, []byte("still\r\n"))
+	testkit.ReadExact(t, far, []byte("still\r\n"))
 	nextStatus(t, p) // connected
 	select {
 	case s := <-p.Status():

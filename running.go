@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"atbench/session"
+)
+
+// running is a session on the device the flags name, read in the
+// background, with its transcript log and its --init script.
+type running struct {
+	s     *session.Session
+	init  *session.Script
+	log   *os.File
+	ended chan error
+	stop  context.CancelFunc
+}
+
+// startSession opens what the flags name and starts reading it.
+func startSession(ctx context.Context, o options) (*running, error) {
+	initScript, err := loadInit(o.initScript)
+	if err != nil {
+		return nil, err
+	}
+	le, err := lineEnding(o.lineEnding)
+	if err != nil {
+		return nil, err
+	}
+	logf, err := openLog(o.log)
+	if err != nil {
+		return nil, err
+	}
+	dev, d, err := openDevice(ctx, o)
+	if err != nil {
+		closeLog(logf)
+		return nil, err
+	}
+	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le}
+	if logf != nil {
+		opts.Log = logf
+	}
+	s, err := session.New(dev, opts)
+	if err != nil {
+		dev.Close()
+		closeLog(logf)
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	r := &running{s: s, init: initScript, log: logf, ended: make(chan error, 1), stop: cancel}
+	go func() { r.ended <- s.Run(runCtx) }()
+	return r, nil
+}
+
+// close ends the session, closes the device and the log, and reports a
+// device error or a failure to write the log.
+func (r *running) close() error {
+	r.s.Close()
+	r.stop()
+	err := <-r.ended
+	if err != nil {
+		err = fmt.Errorf("device: %w", err)
+	}
+	if lerr := r.s.LogErr(); lerr != nil {
+		err = errors.Join(err, lerr)
+	}
+	if lerr := closeLog(r.log); lerr != nil {
+		err = errors.Join(err, fmt.Errorf("transcript log: %w", lerr))
+	}
+	return err
+}
+
+func closeLog(f *os.File) error {
+	if f == nil {
+		return nil
+	}
+	return f.Close()
+}
