@@ -19,7 +19,11 @@ import (
 	"atbench/protocol/realtek"
 )
 
-var errHelp = errors.New("help shown")
+// errHelp and errVersion end a run that printed help or asks for the version.
+var (
+	errHelp    = errors.New("help shown")
+	errVersion = errors.New("version asked")
+)
 
 // options are every flag of every subcommand; each subcommand reads the
 // ones it needs.
@@ -95,8 +99,7 @@ func parseArgs(args []string, stderr io.Writer) (options, []string, error) {
 		args = args[1:]
 	}
 	if o.version {
-		fmt.Fprintln(stderr, "atbench", version)
-		return o, nil, errHelp
+		return o, nil, errVersion
 	}
 	return o, pos, nil
 }

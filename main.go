@@ -80,6 +80,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errHelp):
 		return exitOK
+	case errors.Is(err, errVersion):
+		fmt.Fprintln(stdout, "atbench", version)
+		return exitOK
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "atbench:", err)
 		fmt.Fprintln(stderr, "run 'atbench --help' for usage")

@@ -13,6 +13,17 @@ import (
 // device sends can reach the terminal as a control sequence through it.
 func AppendEscaped(dst []byte, b []byte) []byte {
 	for i := 0; i < len(b); {
+		// Copy a run of plain printable ASCII in one append: most device
+		// text is just that.
+		j := i
+		for j < len(b) && b[j] >= 0x20 && b[j] < 0x7f && b[j] != '\\' {
+			j++
+		}
+		if j > i {
+			dst = append(dst, b[i:j]...)
+			i = j
+			continue
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
 			switch {

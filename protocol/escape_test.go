@@ -62,3 +62,13 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkAppendEscaped(b *testing.B) {
+	line := []byte("+INFO: a module flooding its port with plain text, 64 bytes\r\n")
+	dst := make([]byte, 0, 256)
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	for range b.N {
+		dst = AppendEscaped(dst[:0], line)
+	}
+}

@@ -1,0 +1,335 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"atbench/internal/socattest"
+)
+
+// A flood as a user meets it: a module (here the far end of a socat pty
+// pair) pours text lines into `atbench --port` running in tmux at 120×40,
+// and the transcript log must hold every line. Run with
+//
+//	go test -run '^$' -bench Flood -benchtime=1x .
+//
+// Sizes in "MB" are MiB: 64 MB is 1 Mi lines of 64 bytes.
+
+// floodResult is what one run of the workbench flood measured.
+type floodResult struct {
+	elapsed    time.Duration // first byte written to the last line in the log
+	write      time.Duration // the writer's time to push every byte
+	screenLag  time.Duration // log complete to the last line on the screen
+	keyIdle    time.Duration // one key's latency before the flood
+	keys       []time.Duration
+	keyTimeout int   // keys not shown within probeTimeout
+	rssStart   int64 // kB, after start, before the flood
+	rssHalf    int64 // kB, when half the lines were in the log
+	rssPeak    int64 // kB
+	rssEnd     int64 // kB, when the log was complete
+	cpu        time.Duration
+}
+
+const (
+	// floodTimeout bounds one flood run; a workbench that needs longer
+	// has failed the target many times over.
+	floodTimeout = 120 * time.Second
+	// probeEvery is the gap between two keys typed during a flood.
+	probeEvery = 250 * time.Millisecond
+	// probeTimeout is how long a key may take to show before it counts
+	// as lost to the flood.
+	probeTimeout = 10 * time.Second
+)
+
+// BenchmarkWorkbenchFlood64MB pushes 64 MiB of text lines (1 Mi lines of 64
+// bytes, numbered, CR LF ended) through a socat pty pair into the
+// workbench (`atbench --port A --log FILE` in tmux at 120×40) and reports:
+//
+//	s/64MB        first byte written to the last line in the transcript log
+//	MB/s          64 MiB over that time
+//	key-ms-max    slowest key typed during the flood, until the input shows it
+//	key-ms-p50    median of those keys (one every 250 ms)
+//	key-ms-idle   one key before the flood, for scale (tmux's own cost)
+//	rss-MB-start  atbench's resident memory when the workbench is up
+//	rss-MB-half   ... when half the lines are in the log
+//	rss-MB-peak   ... highest sample during the flood (every 100 ms)
+//	rss-MB-end    ... when the log is complete
+//	cpu-s         atbench's CPU time (all threads) during the flood
+//	screen-lag-ms log complete to the last line shown on the screen
+//
+// The log must then hold every line exactly once, whole and in order.
+// ns/op is the flood itself, setup and checks excluded.
+func BenchmarkWorkbenchFlood64MB(b *testing.B) {
+	const lines = 64 << 20 / floodLineLen
+	var all []floodResult
+	b.StopTimer()
+	for range b.N {
+		all = append(all, runWorkbenchFlood(b, lines))
+	}
+	var sum floodResult
+	var keys []time.Duration
+	for _, r := range all {
+		sum.elapsed += r.elapsed
+		sum.write += r.write
+		sum.screenLag = max(sum.screenLag, r.screenLag)
+		sum.keyIdle = max(sum.keyIdle, r.keyIdle)
+		sum.keyTimeout += r.keyTimeout
+		sum.rssStart = max(sum.rssStart, r.rssStart)
+		sum.rssHalf = max(sum.rssHalf, r.rssHalf)
+		sum.rssPeak = max(sum.rssPeak, r.rssPeak)
+		sum.rssEnd = max(sum.rssEnd, r.rssEnd)
+		sum.cpu += r.cpu
+		keys = append(keys, r.keys...)
+	}
+	n := float64(len(all))
+	secs := sum.elapsed.Seconds() / n
+	keyMax, keyP50 := durationStats(keys)
+	mb := func(kb int64) float64 { return float64(kb) / 1024 }
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(secs, "s/64MB")
+	b.ReportMetric(64/secs, "MB/s")
+	b.ReportMetric(sum.write.Seconds()/n, "write-s")
+	b.ReportMetric(ms(keyMax), "key-ms-max")
+	b.ReportMetric(ms(keyP50), "key-ms-p50")
+	b.ReportMetric(float64(len(keys))/n, "keys")
+	b.ReportMetric(float64(sum.keyTimeout), "keys-lost")
+	b.ReportMetric(ms(sum.keyIdle), "key-ms-idle")
+	b.ReportMetric(mb(sum.rssStart), "rss-MB-start")
+	b.ReportMetric(mb(sum.rssHalf), "rss-MB-half")
+	b.ReportMetric(mb(sum.rssPeak), "rss-MB-peak")
+	b.ReportMetric(mb(sum.rssEnd), "rss-MB-end")
+	b.ReportMetric(sum.cpu.Seconds()/n, "cpu-s")
+	b.ReportMetric(ms(sum.screenLag), "screen-lag-ms")
+}
+
+// runWorkbenchFlood runs one flood of lines into a fresh workbench. The
+// benchmark timer runs only during the flood.
+func runWorkbenchFlood(b *testing.B, lines int) floodResult {
+	b.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		b.Skip("tmux not installed")
+	}
+	var r floodResult
+	dir := b.TempDir()
+	pair := socattest.Start(b, dir, "a", "b")
+	logPath := dir + "/session.log"
+	scr := startScreen(b, dir, binPath, binPath, "--port", pair.A, "--log", logPath, "--theme", "dark")
+	if out, err := scr.waitScreen(15*time.Second, "╭─ Console", "● connected"); err != nil {
+		b.Fatalf("workbench did not start: %v\n%s", err, out)
+	}
+	kp := &keyProber{s: scr}
+	if err := kp.probe(probeTimeout); err != nil {
+		b.Fatalf("key before the flood: %v", err)
+	}
+	r.keyIdle, kp.lat = kp.lat[0], nil
+	var err error
+	if r.rssStart, err = vmRSS(scr.pid); err != nil {
+		b.Fatal(err)
+	}
+	cpu0, err := cpuTime(scr.pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	far := pair.OpenB()
+
+	stop := make(chan struct{})
+	var once sync.Once
+	halt := func() { once.Do(func() { close(stop) }) }
+	defer halt() // a failed flood still ends the sampler and the prober
+	sampler := &procSampler{pid: scr.pid}
+	sampled := make(chan struct{})
+	go func() { defer close(sampled); sampler.run(stop, 100*time.Millisecond) }()
+	probed := make(chan error, 1)
+	go func() { probed <- kp.run(stop, probeEvery, probeTimeout) }()
+	type writeResult struct {
+		d   time.Duration
+		err error
+	}
+	written := make(chan writeResult, 1)
+
+	lastLine := append([]byte(" < info   "), appendFloodText(nil, lines-1)...)
+	lastLine = append(lastLine, '\n')
+	tail := &logTail{path: logPath}
+	b.StartTimer()
+	t0 := time.Now()
+	go func() {
+		d, err := writeFlood(far, lines)
+		written <- writeResult{d, err}
+	}()
+	tick := time.NewTicker(20 * time.Millisecond)
+	for {
+		if err := tail.poll(); err != nil {
+			b.Fatalf("watching the log: %v", err)
+		}
+		if bytes.HasSuffix(tail.tail, lastLine) {
+			break
+		}
+		if !scr.alive() {
+			b.Fatalf("atbench ended during the flood; the log holds %d of %d lines", tail.lastFlood()+1, lines)
+		}
+		if r.rssHalf == 0 && tail.lastFlood() >= lines/2 {
+			r.rssHalf, _ = vmRSS(scr.pid)
+		}
+		if time.Since(t0) > floodTimeout {
+			got := tail.lastFlood() + 1
+			b.Fatalf("after %v the log holds %d of %d lines (%.1f MB/s); last bytes %q",
+				floodTimeout, got, lines, float64(got)*floodLineLen/(1<<20)/floodTimeout.Seconds(), tail.tail)
+		}
+		<-tick.C
+	}
+	r.elapsed = time.Since(t0)
+	b.StopTimer()
+	tick.Stop()
+	halt()
+	<-sampled
+	if err := <-probed; err != nil {
+		b.Fatal(err)
+	}
+	r.keys, r.keyTimeout = kp.lat, kp.lost
+	r.rssPeak, r.rssEnd, err = sampler.result()
+	if err != nil {
+		b.Fatalf("sampling memory: %v", err)
+	}
+	cpu1, err := cpuTime(scr.pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.cpu = cpu1 - cpu0
+	w := <-written
+	if w.err != nil {
+		b.Fatal(w.err)
+	}
+	r.write = w.d
+	done := time.Now()
+	lastText := string(appendFloodText(nil, lines-1)[:13])
+	if out, err := scr.waitScreen(30*time.Second, lastText); err != nil {
+		b.Errorf("the screen never showed the last line: %v\n%s", err, out)
+	}
+	r.screenLag = time.Since(done)
+	scr.stop()
+	pair.Stop()
+	others, first, err := verifyFloodLog(logPath, lines)
+	if err != nil {
+		b.Fatalf("transcript log: %v", err)
+	}
+	if others > 0 {
+		b.Logf("the transcript log holds %d records besides the flood, first %q", others, first)
+	}
+	b.Logf("flood of %d lines: log complete after %v (writer done after %v), screen %v later; keys %v",
+		lines, r.elapsed.Round(time.Millisecond), r.write.Round(time.Millisecond), r.screenLag.Round(time.Millisecond), roundAll(r.keys))
+	return r
+}
+
+func roundAll(d []time.Duration) []time.Duration {
+	out := make([]time.Duration, len(d))
+	for i, v := range d {
+		out[i] = v.Round(time.Millisecond)
+	}
+	return out
+}
+
+// BenchmarkFloodReferencePicocom is the scale for
+// BenchmarkWorkbenchFlood64MB: the same socat pair and writer, read by
+// picocom in tmux at 120×40, logging what it receives with --logfile. It
+// is slow, so the size is ATBENCH_REF_MB MiB (default 8). It reports:
+//
+//	MB            the size pushed
+//	s             first byte written to the last byte in picocom's log
+//	MB/s          size over that time, comparable with the workbench's
+//	s/64MB-est    64 MiB at that rate
+//	screen-lag-ms picocom's log complete to the last line on the screen
+//
+// picocom's log must equal the bytes written.
+func BenchmarkFloodReferencePicocom(b *testing.B) {
+	pc, err := exec.LookPath("picocom")
+	if err != nil {
+		b.Skip("picocom not installed")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		b.Skip("tmux not installed")
+	}
+	size := envMB(b, "ATBENCH_REF_MB", 8)
+	lines := size << 20 / floodLineLen
+	timeout := 30*time.Second + time.Duration(size)*10*time.Second
+	var elapsed, lag time.Duration
+	b.StopTimer()
+	for range b.N {
+		dir := b.TempDir()
+		pair := socattest.Start(b, dir, "a", "b")
+		logPath := dir + "/picocom.log"
+		scr := startScreen(b, dir, pc, pc, "--baud", "115200", "--noreset", "--logfile", logPath, pair.A)
+		if out, err := scr.waitScreen(15*time.Second, "Terminal ready"); err != nil {
+			b.Fatalf("picocom did not start: %v\n%s", err, out)
+		}
+		far := pair.OpenB()
+		total := int64(lines) * floodLineLen
+		written := make(chan error, 1)
+		tail := &logTail{path: logPath}
+		b.StartTimer()
+		t0 := time.Now()
+		go func() {
+			_, err := writeFlood(far, lines)
+			written <- err
+		}()
+		for tail.poll(); tail.size < total; tail.poll() {
+			if !scr.alive() {
+				b.Fatalf("picocom ended during the flood; its log holds %d of %d bytes", tail.size, total)
+			}
+			if time.Since(t0) > timeout {
+				b.Fatalf("after %v picocom's log holds %d of %d bytes", timeout, tail.size, total)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		d := time.Since(t0)
+		b.StopTimer()
+		elapsed += d
+		if err := <-written; err != nil {
+			b.Fatal(err)
+		}
+		done := time.Now()
+		lastText := string(appendFloodText(nil, lines-1)[:13])
+		if out, err := scr.waitScreen(30*time.Second, lastText); err != nil {
+			b.Errorf("the screen never showed the last line: %v\n%s", err, out)
+		}
+		shown := time.Since(done)
+		lag = max(lag, shown)
+		scr.stop()
+		pair.Stop()
+		if err := verifyPicocomLog(logPath, lines); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("picocom: %d MB in %v, screen %v later", size, d.Round(time.Millisecond), shown.Round(time.Millisecond))
+	}
+	secs := elapsed.Seconds() / float64(b.N)
+	b.ReportMetric(float64(size), "MB")
+	b.ReportMetric(secs, "s")
+	b.ReportMetric(float64(size)/secs, "MB/s")
+	b.ReportMetric(64*secs/float64(size), "s/64MB-est")
+	b.ReportMetric(float64(lag)/float64(time.Millisecond), "screen-lag-ms")
+}
+
+// verifyPicocomLog checks that picocom logged exactly the flood's bytes.
+func verifyPicocomLog(path string, lines int) error {
+	got, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var want bytes.Buffer
+	writeFlood(&want, lines)
+	if bytes.Equal(got, want.Bytes()) {
+		return nil
+	}
+	i := 0
+	for i < len(got) && i < want.Len() && got[i] == want.Bytes()[i] {
+		i++
+	}
+	return fmt.Errorf("picocom's log (%d bytes) differs from the %d bytes written at byte %d (line %d)",
+		len(got), want.Len(), i, i/floodLineLen)
+}
