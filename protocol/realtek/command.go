@@ -82,6 +82,9 @@ func ParseCommand(line []byte) (Command, error) {
 // ',' separates fields, "\," is a literal comma and "\\" a literal
 // backslash; any other backslash sequence is ErrBadEscape.
 func SplitAdvance(params string) ([]string, error) {
+	if strings.IndexByte(params, '\\') < 0 {
+		return strings.Split(params, ","), nil // nothing escaped: the common case
+	}
 	var (
 		args []string
 		cur  strings.Builder
