@@ -75,6 +75,9 @@ type Command struct {
 	err     error
 	timer   *time.Timer
 	sent    protocol.Record
+	// answered is set by the first line of the command's answer: only a
+	// line before it can be the module's echo (AT+LIST lists its own name).
+	answered bool
 }
 
 // Done is closed when the command has ended.
@@ -448,8 +451,11 @@ func (s *Session) ingest(n int, recs []protocol.Record) {
 	s.stats.RxBytes += uint64(n)
 	for i := range recs {
 		r := &recs[i]
-		if s.outstanding != nil && r.Kind == protocol.KindInfo && r.Text == s.outstanding.Line {
-			r.Kind = protocol.KindEcho
+		if c := s.outstanding; c != nil && r.Kind == protocol.KindInfo {
+			if !c.answered && r.Text == c.Line {
+				r.Kind = protocol.KindEcho
+			}
+			c.answered = true
 		}
 		s.addLocked(r)
 		s.applyLocked(*r)
