@@ -63,6 +63,9 @@ type Record struct {
 	LinkID int
 	// Dropped counts bytes discarded from an over-long line (KindNoise).
 	Dropped int
+	// Quiet marks a background poll's command and its answer (set by the
+	// session): a screen may leave it out; the log keeps it.
+	Quiet bool
 	// Seq numbers records in the order the session saw them (set by session).
 	Seq uint64
 	// At is when the session saw the record (set by session, not protocol).

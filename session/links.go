@@ -63,8 +63,14 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time, _ *Command) {
 		return
 	}
 	l := t.live[u.ID]
+	if l != nil && l.Closed != nil && u.Present && u.State != "" && u.State != protocol.StateClosed {
+		// A new link on an id a dead one held: the old one was deleted
+		// without our seeing it (another host, a missed answer).
+		t.close(u.ID, at, l.Closed.Reason)
+		l = nil
+	}
 	if l == nil {
-		if !u.Present && u.RxBytes == 0 && u.TxBytes == 0 {
+		if !u.Present && u.RxBytes == 0 && u.TxBytes == 0 && u.State == "" {
 			return
 		}
 		l = &protocol.LinkInfo{ID: u.ID, Parent: protocol.NoLink, Opened: at}
@@ -79,8 +85,8 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time, _ *Command) {
 	if u.Proto != "" {
 		l.Proto = u.Proto
 	}
-	if u.Role == protocol.RoleSeed {
-		l.Parent = u.Parent
+	if u.Role == protocol.RoleSeed && u.Parent != protocol.NoLink {
+		l.Parent = u.Parent // a state line does not name the server: keep what the accept said
 	}
 	if u.Local != "" {
 		l.Local = u.Local
@@ -90,6 +96,15 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time, _ *Command) {
 	}
 	if u.State != "" {
 		l.State = u.State
+	}
+	if u.State == protocol.StateClosed && l.Closed == nil {
+		// The socket is closed but the module still holds the id until it
+		// is deleted (Realtek: socket_fd:-1 until AT+SKTDEL).
+		reason := u.Reason
+		if reason == "" {
+			reason = "socket closed"
+		}
+		l.Closed = &protocol.Closed{At: at, Reason: reason}
 	}
 	if u.RxBytes > 0 {
 		l.BytesIn += uint64(u.RxBytes)
@@ -101,6 +116,8 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time, _ *Command) {
 	}
 }
 
+// close moves a link to the closed list. A link already dead (its socket
+// closed while it held its id) keeps the reason and time it died with.
 func (t *linkTable) close(id int, at time.Time, reason string) {
 	l := t.live[id]
 	if l == nil {
@@ -108,14 +125,17 @@ func (t *linkTable) close(id int, at time.Time, reason string) {
 	}
 	delete(t.live, id)
 	l.State = protocol.StateClosed
-	l.Closed = &protocol.Closed{At: at, Reason: reason}
+	if l.Closed == nil {
+		l.Closed = &protocol.Closed{At: at, Reason: reason}
+	}
 	t.closed = append([]protocol.LinkInfo{*l}, t.closed...)
 	if len(t.closed) > maxClosedLinks {
 		t.closed = t.closed[:maxClosedLinks]
 	}
 }
 
-// list returns live links by id, then closed ones, newest first.
+// list returns the links holding an id, by id (dead ones among them carry
+// Closed), then the closed ones, newest first.
 func (t *linkTable) list() []protocol.LinkInfo {
 	out := make([]protocol.LinkInfo, 0, len(t.live)+len(t.closed))
 	for _, l := range t.live {

@@ -73,33 +73,60 @@ func TestLinksInferredFromARealModule(t *testing.T) {
 		// The peer went away silently (the firmware prints nothing); the
 		// next AT+SKTREAD says so with ERROR: 4.
 		exec("AT+SKTREAD=0,10", "\r\nERROR: 4\r\n")
-		ls := s.Links()
-		if len(ls) != 2 || ls[0].ID != 1 || ls[1].ID != 0 || ls[1].Closed == nil || ls[1].Closed.Reason != "peer closed (AT+SKTREAD: ERROR: 4)" {
-			t.Fatalf("links after ERROR: 4: %+v", ls)
+		// The firmware closed the socket but the link holds its id until
+		// AT+SKTDEL: it stays in the table, dead, with its history.
+		dead := func(what string) {
+			t.Helper()
+			ls := s.Links()
+			if len(ls) < 2 || ls[0].ID != 0 || ls[0].Closed == nil || ls[0].Closed.Reason != "peer closed (AT+SKTREAD: ERROR: 4)" ||
+				ls[0].Parent != 1 || ls[0].BytesIn != 7 || ls[0].State != protocol.StateClosed {
+				t.Fatalf("%s: %+v", what, ls)
+			}
 		}
-		// A state listing that lacks a link closes it.
+		dead("after ERROR: 4")
+		// A listing shows it with socket_fd:-1 (the same dead link, not a
+		// new one) and lacks link 2, which it closes.
 		exec("AT+SKTSERVER=2,0,,4321,0", "\r\nOK\r\n")
-		exec("AT+SKTSTATE", "link_id:1,server,tcp,src_address:192.168.0.109,src_port:1234,dst_address:0.0.0.0,dst_port:0,socket_fd:0\r\n\r\nOK\r\n")
+		exec("AT+SKTSTATE", "link_id:1,server,tcp,src_address:192.168.0.109,src_port:1234,dst_address:0.0.0.0,dst_port:0,socket_fd:0\r\n"+
+			"link_id:0,seed,tcp,src_address:0.0.0.0,src_port:0,dst_address:127.0.0.1,dst_port:50000,socket_fd:-1\r\n\r\nOK\r\n")
+		dead("after AT+SKTSTATE")
 		if l := link(1); l.Local != "192.168.0.109:1234" {
 			t.Errorf("server after state %+v", l)
 		}
-		var udpGone bool
-		for _, l := range s.Links() {
-			if l.ID == 2 && l.Closed != nil && l.Closed.Reason == "no longer listed by the module" {
-				udpGone = true
+		byID := func(id int) []protocol.LinkInfo {
+			var out []protocol.LinkInfo
+			for _, l := range s.Links() {
+				if l.ID == id {
+					out = append(out, l)
+				}
 			}
+			return out
 		}
-		if !udpGone {
-			t.Errorf("link 2 not closed by the listing: %+v", s.Links())
+		if ls := byID(2); len(ls) != 1 || ls[0].Closed == nil || ls[0].Closed.Reason != "no longer listed by the module" {
+			t.Errorf("link 2 not closed by the listing: %+v", ls)
 		}
+		if ls := byID(0); len(ls) != 1 {
+			t.Errorf("link 0 listed %d times: %+v", len(ls), ls)
+		}
+		// Deleting the server closes it and its seed; the seed keeps the
+		// reason it died with.
 		exec("AT+SKTDEL=1", "\r\nOK\r\n")
 		for _, l := range s.Links() {
 			if l.Closed == nil {
 				t.Errorf("live link left after AT+SKTDEL: %+v", l)
 			}
 		}
-		if ls := s.Links(); ls[0].ID != 1 || ls[0].Closed.Reason != "deleted (AT+SKTDEL)" {
-			t.Errorf("newest closed link %+v", ls[0])
+		if ls := byID(1); len(ls) != 1 || ls[0].Closed.Reason != "deleted (AT+SKTDEL)" {
+			t.Errorf("server after AT+SKTDEL %+v", ls)
+		}
+		if ls := byID(0); len(ls) != 1 || ls[0].Closed.Reason != "peer closed (AT+SKTREAD: ERROR: 4)" {
+			t.Errorf("seed after AT+SKTDEL %+v", ls)
+		}
+		// A new link may take the freed id.
+		f.say("[$][SKT][EVENT]: A client[link_id:0,seed,tcp,dst_address:127.0.0.1,dst_port:50001] connected to server[link_id:3]\r\n")
+		synctest.Wait()
+		if l := link(0); l.Remote != "127.0.0.1:50001" || l.BytesIn != 0 || l.Parent != 3 {
+			t.Errorf("new link on a freed id %+v", l)
 		}
 	})
 }

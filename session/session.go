@@ -75,6 +75,8 @@ type Command struct {
 	err     error
 	timer   *time.Timer
 	sent    protocol.Record
+	// quiet marks a background poll (see Poll).
+	quiet bool
 	// answered is set by the first line of the command's answer: only a
 	// line before it can be the module's echo (AT+LIST lists its own name).
 	answered bool
@@ -284,6 +286,18 @@ func (s *Session) Settings() []protocol.Setting {
 // every command before it has ended. A command submitted while the device
 // is disconnected is refused, never dropped silently.
 func (s *Session) Submit(line string) (*Command, error) {
+	return s.submit(line, false)
+}
+
+// Poll queues a background command, such as the periodic state command
+// that keeps a real module's link table current. It is sent like any
+// other, but it and its answer are marked Quiet, so a screen can keep them
+// out of the way; the log keeps them.
+func (s *Session) Poll(line string) (*Command, error) {
+	return s.submit(line, true)
+}
+
+func (s *Session) submit(line string, quiet bool) (*Command, error) {
 	line = strings.TrimRight(line, "\r\n")
 	if strings.TrimSpace(line) == "" {
 		return nil, ErrEmpty
@@ -295,7 +309,7 @@ func (s *Session) Submit(line string) (*Command, error) {
 	if timeout <= 0 {
 		timeout = s.dialect.Timeout(line)
 	}
-	c := &Command{Line: line, timeout: timeout, done: make(chan struct{})}
+	c := &Command{Line: line, timeout: timeout, done: make(chan struct{}), quiet: quiet}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -451,11 +465,17 @@ func (s *Session) ingest(n int, recs []protocol.Record) {
 	s.stats.RxBytes += uint64(n)
 	for i := range recs {
 		r := &recs[i]
-		if c := s.outstanding; c != nil && r.Kind == protocol.KindInfo {
-			if !c.answered && r.Text == c.Line {
-				r.Kind = protocol.KindEcho
+		if c := s.outstanding; c != nil {
+			if r.Kind == protocol.KindInfo {
+				if !c.answered && r.Text == c.Line {
+					r.Kind = protocol.KindEcho
+				}
+				c.answered = true
 			}
-			c.answered = true
+			switch r.Kind {
+			case protocol.KindInfo, protocol.KindEcho, protocol.KindOK, protocol.KindError:
+				r.Quiet = c.quiet // the answer; events and data are never quiet
+			}
 		}
 		s.addLocked(r)
 		s.applyLocked(*r)
@@ -574,7 +594,7 @@ func (s *Session) next() *Command {
 	s.queue[0] = nil
 	s.queue = s.queue[1:]
 	s.outstanding = c
-	c.sent = protocol.Record{Kind: protocol.KindSent, Text: c.Line, LinkID: protocol.NoLink}
+	c.sent = protocol.Record{Kind: protocol.KindSent, Text: c.Line, LinkID: protocol.NoLink, Quiet: c.quiet}
 	s.addLocked(&c.sent)
 	s.links.beginCommand(c.Line, s.dialect.StateCommand())
 	c.timer = time.AfterFunc(c.timeout, func() { s.expire(c) })

@@ -296,3 +296,31 @@ func TestModemControlWithoutLines(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestPollIsQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		lines := f.lines()
+		p, err := s.Poll("AT+STATE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-lines
+		f.say("+EVT: during the poll\r\nline 1\r\nOK\r\n")
+		p.Wait(context.Background())
+		c, _ := s.Submit("AT+LOUD")
+		<-lines
+		f.say("answer\r\nOK\r\n")
+		c.Wait(context.Background())
+		var got []string
+		for _, r := range s.Records(0, 0) {
+			got = append(got, fmt.Sprintf("%s:%s:%v", r.Kind, r.Text, r.Quiet))
+		}
+		want := "sent:AT+STATE:true event:+EVT: during the poll:false info:line 1:true ok:OK:true " +
+			"sent:AT+LOUD:false info:answer:false ok:OK:false"
+		if strings.Join(got, " ") != want {
+			t.Errorf("records\n got %s\nwant %s", strings.Join(got, " "), want)
+		}
+	})
+}

@@ -78,6 +78,7 @@ type cycleState struct {
 // submission is a line for Backend.Submit or bytes for Backend.WriteRaw.
 type submission struct {
 	line    string
+	poll    bool // a background poll (Backend.Poll)
 	raw     []byte
 	isRaw   bool
 	restore bool // put the line back in the input if it is refused
@@ -455,7 +456,11 @@ func (c *consolePane) pump() tea.Cmd {
 		if s.isRaw {
 			return submitDoneMsg{sub: s, err: b.WriteRaw(s.raw)}
 		}
-		_, err := b.Submit(s.line)
+		submit := b.Submit
+		if s.poll {
+			submit = b.Poll
+		}
+		_, err := submit(s.line)
 		return submitDoneMsg{sub: s, err: err}
 	}
 }

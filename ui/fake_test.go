@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,7 @@ type fakeBackend struct {
 	raw       [][]byte
 	pulls     int      // calls of Records
 	modem     []string // modem control calls
+	polled    []string // Poll calls
 	noModem   bool     // refuse modem control, like the emulator
 }
 
@@ -147,6 +149,14 @@ func (f *fakeBackend) Submit(line string) (*session.Command, error) {
 	return &session.Command{Line: line}, nil
 }
 
+func (f *fakeBackend) Poll(line string) (*session.Command, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.polled = append(f.polled, line)
+	f.notifyLocked()
+	return &session.Command{Line: line}, nil
+}
+
 func (f *fakeBackend) WriteRaw(p []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -196,6 +206,12 @@ func (f *fakeBackend) Now() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.now
+}
+
+func (f *fakeBackend) polledLines() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.polled)
 }
 
 func (f *fakeBackend) submittedLines() []string {

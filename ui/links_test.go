@@ -235,21 +235,37 @@ func TestPollSubmitsStateCommand(t *testing.T) {
 		d := start(t, f, Options{Poll: 5 * time.Second}, 120, 40)
 		time.Sleep(5*time.Second + time.Millisecond)
 		d.settle()
-		if got := f.submittedLines(); !slices.Equal(got, []string{"AT+SKTSTATE"}) {
-			t.Fatalf("after one poll interval: %q", got)
+		if got := f.polledLines(); !slices.Equal(got, []string{"AT+SKTSTATE"}) || len(f.submittedLines()) != 0 {
+			t.Fatalf("after one poll interval: polled %q, submitted %q", got, f.submittedLines())
 		}
 		// Not while a command is pending.
 		f.set(func(f *fakeBackend) { f.stats.Pending = 1 })
 		d.settle()
 		time.Sleep(5 * time.Second)
 		d.settle()
-		if got := f.submittedLines(); len(got) != 1 {
+		if got := f.polledLines(); len(got) != 1 {
 			t.Fatalf("polled over a pending command: %q", got)
 		}
 		if len(d.m.console.hist.entries) != 0 {
 			t.Fatal("a poll went into the history")
 		}
 	})
+}
+
+func TestPollTrafficStaysOutOfTheConsole(t *testing.T) {
+	f := scenario()
+	f.add(protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSTATE", Quiet: true})
+	f.add(protocol.Record{Kind: protocol.KindInfo, Text: "link_id:1,server,tcp,src_address:0.0.0.0,src_port:7777,dst_address:0.0.0.0,dst_port:0,socket_fd:0", Quiet: true})
+	f.add(rec(protocol.KindEvent, "[$]wifi disconnected"))
+	f.add(protocol.Record{Kind: protocol.KindOK, Text: "OK", Quiet: true})
+	m := sized(t, f, Options{}, 120, 40)
+	scr := ansi.Strip(content(m))
+	if strings.Contains(scr, "src_port:7777") {
+		t.Errorf("the poll's answer is in the console:\n%s", scr)
+	}
+	if !strings.Contains(scr, "[$]wifi disconnected") {
+		t.Errorf("an event during the poll is missing:\n%s", scr)
+	}
 }
 
 func TestActionWaitsWhileRawBytesAreDue(t *testing.T) {

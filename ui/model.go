@@ -309,7 +309,7 @@ func (m *Model) onTick(msg tickMsg) tea.Cmd {
 		}
 		if line := m.sh.dialect.StateCommand(); line != "" && m.stats.Pending == 0 && !m.console.busy() &&
 			(m.stats.State == device.Connected || m.stats.State == device.Reconnected) {
-			return tea.Batch(next, m.console.enqueue(submission{line: line}))
+			return tea.Batch(next, m.console.enqueue(submission{line: line, poll: true}))
 		}
 		return next
 	case m.keepalive.owns(msg):

@@ -104,6 +104,9 @@ func (s *scrollback) add(recs []protocol.Record) {
 			}
 			s.lastSeq = r.Seq
 		}
+		if r.Quiet {
+			continue // a background poll: the links pane shows its effect, the log keeps it
+		}
 		s.push(r)
 	}
 }

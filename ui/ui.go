@@ -31,6 +31,8 @@ type Backend interface {
 	LastSeq() uint64
 	// Submit queues a command line.
 	Submit(line string) (*session.Command, error)
+	// Poll queues a background command whose records come back Quiet.
+	Poll(line string) (*session.Command, error)
 	// WriteRaw writes bytes to the device outside the command queue.
 	WriteRaw(p []byte) error
 	// Links returns live links by id, then closed ones.

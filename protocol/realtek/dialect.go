@@ -199,7 +199,8 @@ func (Dialect) ResultLinks(command string, final protocol.Record) []protocol.Lin
 	if !ok {
 		return nil
 	}
-	return []protocol.LinkUpdate{{ID: id, Gone: true, Parent: protocol.NoLink, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
+	// The firmware closes the socket; the link keeps its id until AT+SKTDEL.
+	return []protocol.LinkUpdate{{ID: id, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
 }
 
 // headerLink is the link id of a payload header, or NoLink.
@@ -228,6 +229,7 @@ func stateUpdate(s StateLine) protocol.LinkUpdate {
 	switch {
 	case s.FD < 0:
 		u.State = protocol.StateClosed
+		u.Reason = "socket closed (socket_fd:-1)"
 	case s.Proto == protocol.ProtoUDP:
 		u.State = protocol.StateBound
 	case s.Role == protocol.RoleServer:

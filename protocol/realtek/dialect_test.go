@@ -240,7 +240,8 @@ func TestResultLinks(t *testing.T) {
 	d := New()
 	errRec := func(text string) protocol.Record { return protocol.Record{Kind: protocol.KindError, Text: text} }
 	got := d.ResultLinks("AT+SKTREAD=1,10", errRec("ERROR: 4"))
-	want := []protocol.LinkUpdate{{ID: 1, Gone: true, Parent: protocol.NoLink, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
+	// The socket is closed but the link keeps its id until AT+SKTDEL.
+	want := []protocol.LinkUpdate{{ID: 1, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("SKTREAD ERROR: 4 = %+v", got)
 	}
@@ -287,7 +288,7 @@ func TestLinks(t *testing.T) {
 		{"state closed socket", protocol.Record{Kind: protocol.KindInfo,
 			Text: "link_id:4,client,tcp,src_address:0.0.0.0,src_port:0,dst_address:10.1.2.3,dst_port:80,socket_fd:-1"},
 			[]protocol.LinkUpdate{{ID: 4, Present: true, Role: protocol.RoleClient, Proto: protocol.ProtoTCP, Parent: n,
-				Remote: "10.1.2.3:80", State: protocol.StateClosed, Snapshot: true}}},
+				Remote: "10.1.2.3:80", State: protocol.StateClosed, Reason: "socket closed (socket_fd:-1)", Snapshot: true}}},
 		{"data push", protocol.Record{Kind: protocol.KindData, Text: "[$][SKT][DATA][0][7]:", Payload: []byte("hel\r\nlo"), LinkID: 0},
 			[]protocol.LinkUpdate{{ID: 0, Parent: n, RxBytes: 7}}},
 		{"data read, link from the header", protocol.Record{Kind: protocol.KindData, Text: "+SKTREAD:3,5,192.168.1.101,61409,",
