@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -83,7 +84,10 @@ func printUsage(w io.Writer) { fmt.Fprint(w, usageText) }
 func parseArgs(args []string, stderr io.Writer) (options, []string, error) {
 	var o options
 	fs := newFlagSet(&o, stderr)
-	var pos []string
+	var pos, rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:] // after "--" everything is an argument
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -101,7 +105,7 @@ func parseArgs(args []string, stderr io.Writer) (options, []string, error) {
 	if o.version {
 		return o, nil, errVersion
 	}
-	return o, pos, nil
+	return o, append(pos, rest...), nil
 }
 
 // dialects knows every command set by name.

@@ -94,13 +94,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		// The script starts once the init script has run, and sees every
 		// record after the init script's last match.
 		rn.Cursor = s.LastSeq() + 1
+		seen := s.Stats().Reconnects
 		if err := initOnce(ctx, rn, r.init, "the port is open"); err != nil {
 			r.close()
 			return failError{fmt.Errorf("--init: %w", err)}
 		}
 		initCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		go func() { defer close(initDone); initOnReconnect(initCtx, s, r.init) }()
+		go func() { defer close(initDone); initOnReconnect(initCtx, s, r.init, seen) }()
 		defer func() { cancel(); <-initDone }()
 	}
 	err = rn.Run(ctx, sc)

@@ -49,7 +49,7 @@ func TestHotPlugReconnect(t *testing.T) {
 	initPath := filepath.Join(dir, "init.at")
 	os.WriteFile(initPath, []byte("send AT+INIT\nexpect ^OK$\n"), 0o644)
 	script := filepath.Join(dir, "watch.at")
-	os.WriteFile(script, []byte("timeout 30s\nexpect ^BEFORE$\nexpect ^disconnected: \nexpect ^reconnected to \nexpect ^AFTER$\n"), 0o644)
+	os.WriteFile(script, []byte("timeout 30s\nexpect ^BEFORE$\nexpect-note ^disconnected: \nexpect-note ^reconnected to \nexpect ^AFTER$\n"), 0o644)
 	logPath := filepath.Join(dir, "session.log")
 
 	cmd := exec.Command(binPath, "run", script, "--port", pair.A, "--init", initPath, "--log", logPath)

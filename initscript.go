@@ -41,8 +41,9 @@ func runInit(ctx context.Context, s *session.Session, sc *session.Script) {
 	if sc == nil {
 		return
 	}
+	seen := s.Stats().Reconnects // a replug during the first run counts too
 	initOnce(ctx, &session.Runner{S: s}, sc, "the port is open")
-	initOnReconnect(ctx, s, sc)
+	initOnReconnect(ctx, s, sc, seen)
 }
 
 // initOnce runs the init script with rn and notes its outcome in the
@@ -58,10 +59,9 @@ func initOnce(ctx context.Context, rn *session.Runner, sc *session.Script, why s
 	return nil
 }
 
-// initOnReconnect runs the init script after every reconnect until ctx
-// ends.
-func initOnReconnect(ctx context.Context, s *session.Session, sc *session.Script) {
-	seen := s.Stats().Reconnects
+// initOnReconnect runs the init script after every reconnect past the
+// seen-th, until ctx ends.
+func initOnReconnect(ctx context.Context, s *session.Session, sc *session.Script, seen int) {
 	for {
 		ch := s.Changed()
 		if n := s.Stats().Reconnects; n != seen {

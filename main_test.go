@@ -369,3 +369,10 @@ func TestEmulateClosesSocketsOnSignal(t *testing.T) {
 		t.Errorf("port %d still accepts after SIGTERM", port)
 	}
 }
+
+func TestParseArgsAnywhereAndAfterDashDash(t *testing.T) {
+	o, pos, err := parseArgs([]string{"a.at", "--emulate", "realtek", "--", "--not-a-flag.at"}, io.Discard)
+	if err != nil || o.emulate != "realtek" || len(pos) != 2 || pos[0] != "a.at" || pos[1] != "--not-a-flag.at" {
+		t.Fatalf("options %+v, positional %q, %v", o, pos, err)
+	}
+}

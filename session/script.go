@@ -3,7 +3,6 @@ package session
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -18,7 +17,8 @@ import (
 //	# comment
 //	timeout 5s           how long each later expect waits (default 5s)
 //	send AT+SKTSERVER=1,1,,${PORT},1
-//	expect ^OK$          wait for a record matching the regular expression
+//	expect ^OK$          wait for a record of the module matching the regular expression
+//	expect-note ^reconnected   the same for a message of atbench's own (disconnects, reconnects, timeouts)
 //	raw Hello\r\n\x00    write bytes at once (escapes \r \n \t \\ \0 \xNN)
 //	sleep 200ms
 //	dtr on|off, rts on|off, break [duration]   modem control lines (serial ports)
@@ -88,7 +88,7 @@ func ParseScript(name string, r io.Reader, lookup func(string) (string, bool)) (
 			if st.raw, err = protocol.Unescape(arg); err != nil {
 				return nil, fail("raw: %v", err)
 			}
-		case "expect":
+		case "expect", "expect-note":
 			if arg == "" {
 				return nil, fail("expect needs a regular expression")
 			}
@@ -115,7 +115,7 @@ func ParseScript(name string, r io.Reader, lookup func(string) (string, bool)) (
 				}
 			}
 		default:
-			return nil, fail("unknown verb %q (send, raw, expect, timeout, sleep, dtr, rts, break)", verb)
+			return nil, fail("unknown verb %q (send, raw, expect, expect-note, timeout, sleep, dtr, rts, break)", verb)
 		}
 		s.Steps = append(s.Steps, st)
 	}
@@ -216,6 +216,17 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 		}
 		fail := func(err error) error { return fmt.Errorf("%s:%d: %s: %w", sc.Name, st.Line, st.Verb, err) }
 		switch st.Verb {
+		case "raw", "dtr", "rts", "break":
+			// These act at once: let an earlier send reach the wire first.
+			if last != nil {
+				select {
+				case <-last.Written():
+				case <-ctx.Done():
+					return fail(ctx.Err())
+				}
+			}
+		}
+		switch st.Verb {
 		case "send":
 			c, err := s.Submit(st.Arg)
 			if err != nil {
@@ -226,7 +237,7 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 			if err := s.WriteRaw(st.raw); err != nil {
 				return fail(err)
 			}
-		case "expect":
+		case "expect", "expect-note":
 			next, err := rn.expect(ctx, cursor, st, timeout, sc.Name)
 			if err != nil {
 				return err
@@ -258,7 +269,7 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 	}
 	if last != nil {
 		// Let the last command reach the module before the caller closes it.
-		if _, err := last.Wait(ctx); err != nil && errors.Is(err, context.Canceled) {
+		if _, err := last.Wait(ctx); err != nil && ctx.Err() != nil {
 			return err
 		}
 	}
@@ -281,8 +292,8 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 		ended := s.isEnded()
 		for _, r := range s.Records(cursor, 0) {
 			cursor = r.Seq + 1
-			if r.Kind == protocol.KindSent {
-				continue
+			if r.Kind == protocol.KindSent || (r.Kind == protocol.KindNote) != (st.Verb == "expect-note") {
+				continue // expect waits for the module, expect-note for atbench
 			}
 			seen = append(seen, r)
 			if len(seen) > 50 {

@@ -114,3 +114,26 @@ func TestRunnerStopsWhenTheSessionEnds(t *testing.T) {
 		stop()
 	})
 }
+
+func TestExpectSkipsNotesAndExpectNoteTakesThem(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		sc, _ := ParseScript("t.at", strings.NewReader("timeout 1s\nexpect connected\nexpect-note ^dis\n"), nil)
+		go func() {
+			s.Note("reconnected: a note that says connected")
+			f.say("module connected\r\n")
+			synctest.Wait()
+			s.Note("disconnected: port gone")
+		}()
+		rn := &Runner{S: s}
+		if err := rn.Run(context.Background(), sc); err != nil {
+			t.Fatal(err)
+		}
+		// The first expect passed over the note and matched the module's
+		// line; expect-note found the later note.
+		if rn.Cursor != s.LastSeq()+1 {
+			t.Errorf("cursor %d after %d records", rn.Cursor, s.LastSeq())
+		}
+	})
+}

@@ -71,6 +71,8 @@ type Command struct {
 	Line    string
 	timeout time.Duration
 	done    chan struct{}
+	written chan struct{} // closed once the line is written, or the command ended unwritten
+	wrote   bool
 	final   protocol.Record
 	err     error
 	timer   *time.Timer
@@ -84,6 +86,19 @@ type Command struct {
 
 // Done is closed when the command has ended.
 func (c *Command) Done() <-chan struct{} { return c.done }
+
+// Written is closed once the command's line has been written to the device,
+// or the command ended without it. A raw write or a modem line change that
+// must follow the command waits for it.
+func (c *Command) Written() <-chan struct{} { return c.written }
+
+// markWrittenLocked closes written once. The session's mutex must be held.
+func (c *Command) markWrittenLocked() {
+	if !c.wrote {
+		c.wrote = true
+		close(c.written)
+	}
+}
 
 // Result returns the final record, or an error when the command timed out,
 // failed to be written or the session ended. Valid after Done is closed.
@@ -112,11 +127,15 @@ type watcher interface {
 
 // watchLoop passes the device's silent link changes on to Changed.
 func (s *Session) watchLoop(ctx context.Context, w watcher) {
+	ch := w.Changed()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-w.Changed():
+		case <-ch:
+			// Take the next channel before telling anyone, so a change
+			// made while they look closes it.
+			ch = w.Changed()
 			s.mu.Lock()
 			s.notifyLocked()
 			s.mu.Unlock()
@@ -147,9 +166,10 @@ type Session struct {
 	log         *LogWriter
 	logErr      error
 
-	kick chan struct{} // wakes the sender
-	stop chan struct{} // closed by Close
-	once sync.Once
+	kick     chan struct{} // wakes the sender
+	stop     chan struct{} // closed by Close
+	stopOnce sync.Once
+	once     sync.Once // closes the device
 }
 
 // New makes a session on dev. Call Run to start reading.
@@ -309,7 +329,7 @@ func (s *Session) submit(line string, quiet bool) (*Command, error) {
 	if timeout <= 0 {
 		timeout = s.dialect.Timeout(line)
 	}
-	c := &Command{Line: line, timeout: timeout, done: make(chan struct{}), quiet: quiet}
+	c := &Command{Line: line, timeout: timeout, done: make(chan struct{}), written: make(chan struct{}), quiet: quiet}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -382,6 +402,8 @@ func (s *Session) Run(ctx context.Context) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Add(2)
+	// sendLoop may sit in a device write that only the device can end
+	// (a tty write under flow control); Run waits for it only so long.
 	go func() { defer wg.Done(); s.sendLoop(ctx) }()
 	go func() { defer wg.Done(); s.statusLoop(ctx) }()
 	if w, ok := s.dev.(watcher); ok {
@@ -397,13 +419,26 @@ func (s *Session) Run(ctx context.Context) error {
 		s.closeDevice()
 	}()
 	err := s.readLoop()
+	byUs := s.isClosed() || ctx.Err() != nil // Close or ctx ended the read
 	cancel()
-	wg.Wait()
 	s.finish(err)
-	if errors.Is(err, io.EOF) || s.isClosed() || ctx.Err() != nil {
+	waitBounded(&wg, time.Second)
+	if errors.Is(err, io.EOF) || byUs {
 		return nil
 	}
 	return err
+}
+
+// waitBounded waits for wg, or for d at most.
+func waitBounded(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
 
 func (s *Session) isClosed() bool {
@@ -429,11 +464,7 @@ func (s *Session) closeDevice() {
 
 // Close ends the session and closes the device. Run returns after it.
 func (s *Session) Close() error {
-	select {
-	case <-s.stop:
-	default:
-		close(s.stop)
-	}
+	s.stopOnce.Do(func() { close(s.stop) })
 	s.closeDevice()
 	return nil
 }
@@ -555,6 +586,7 @@ func (s *Session) endLocked(c *Command, final protocol.Record, err error) {
 	}
 	c.final, c.err = final, err
 	s.outstanding = nil
+	c.markWrittenLocked()
 	close(c.done)
 	s.wakeSender()
 }
@@ -572,13 +604,15 @@ func (s *Session) sendLoop(ctx context.Context) {
 			if c == nil {
 				break
 			}
-			if err := s.write([]byte(c.Line + s.opts.LineEnding)); err != nil {
-				s.mu.Lock()
+			err := s.write([]byte(c.Line + s.opts.LineEnding))
+			s.mu.Lock()
+			c.markWrittenLocked()
+			if err != nil {
 				s.noteLocked("%s: %v", c.Line, err)
 				s.endLocked(c, protocol.Record{}, err)
 				s.notifyLocked()
-				s.mu.Unlock()
 			}
+			s.mu.Unlock()
 		}
 	}
 }
@@ -664,6 +698,7 @@ func (s *Session) finish(err error) {
 	}
 	for _, c := range s.queue {
 		c.err = fmt.Errorf("%s: %w", c.Line, ErrClosed)
+		c.markWrittenLocked()
 		close(c.done)
 	}
 	s.queue = nil

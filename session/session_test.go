@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -323,4 +324,45 @@ func TestPollIsQuiet(t *testing.T) {
 			t.Errorf("records\n got %s\nwant %s", strings.Join(got, " "), want)
 		}
 	})
+}
+
+func TestRawWaitsForAnEarlierSend(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		var wire bytes.Buffer
+		go io.Copy(&wire, f.fromHost)
+		sc, _ := ParseScript("t.at", strings.NewReader("send AT+SKTSENDRAW=0,5\nraw hello\n"), nil)
+		go func() {
+			synctest.Wait()
+			f.say(">>>\r\n")
+			synctest.Wait()
+			f.say("\r\nOK\r\n")
+		}()
+		if err := (&Runner{S: s}).Run(context.Background(), sc); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if got := wire.String(); got != "AT+SKTSENDRAW=0,5\r\nhello" {
+			t.Fatalf("on the wire %q", got)
+		}
+	})
+}
+
+// errDev is a device whose reads fail with a cause.
+type errDev struct{ *fakeDev }
+
+func (e errDev) Read([]byte) (int, error) { return 0, errors.New("usb cable fell out") }
+
+func TestRunReturnsTheReadError(t *testing.T) {
+	s, err := New(errDev{newFakeDev()}, Options{Dialect: testDialect{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "usb cable fell out") {
+		t.Fatalf("Run = %v", err)
+	}
+	if st := s.Stats(); st.State != device.Closed || st.Cause != "usb cable fell out" {
+		t.Fatalf("stats %+v", st)
+	}
 }

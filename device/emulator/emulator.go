@@ -41,6 +41,9 @@ type Config struct {
 	// Logf receives the diagnostics a real module prints on its LogUART;
 	// they never reach the AT port. Nil discards them.
 	Logf func(format string, args ...any)
+	// ConnectTimeout bounds a client's connect and TLS handshake, and a
+	// server's handshake with one client; 0 means 20 s.
+	ConnectTimeout time.Duration
 }
 
 // interpreter is one command set behind the shared plumbing: the module
@@ -105,6 +108,9 @@ func New(cfg Config) (*Module, error) {
 	if cfg.HostAddr == "" {
 		cfg.HostAddr = "127.0.0.1"
 	}
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
 	host, err := netip.ParseAddr(cfg.HostAddr)
 	if err != nil || !host.Is4() {
 		return nil, fmt.Errorf("emulator: HostAddr %q is not an IPv4 address", cfg.HostAddr)
@@ -116,14 +122,15 @@ func New(cfg Config) (*Module, error) {
 		return nil, fmt.Errorf("emulator: RecvBuffer %d must be positive", cfg.RecvBuffer)
 	}
 	m := &Module{
-		cfg:    cfg,
-		now:    cfg.Now,
-		logf:   cfg.Logf,
-		host:   host,
-		out:    newOutBuffer(outBufferSize),
-		in:     make(chan []byte, 16),
-		done:   make(chan struct{}),
-		status: make(chan device.Status, 2),
+		cfg:     cfg,
+		now:     cfg.Now,
+		logf:    cfg.Logf,
+		host:    host,
+		out:     newOutBuffer(outBufferSize),
+		in:      make(chan []byte, 16),
+		done:    make(chan struct{}),
+		status:  make(chan device.Status, 2),
+		changed: make(chan struct{}),
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -213,19 +220,17 @@ func (m *Module) Info() device.Info { return device.Info{Kind: "emulator", Name:
 func (m *Module) Changed() <-chan struct{} {
 	m.chgMu.Lock()
 	defer m.chgMu.Unlock()
-	if m.changed == nil {
-		m.changed = make(chan struct{})
-	}
 	return m.changed
 }
 
+// linksChanged wakes everyone waiting on Changed; a change while nobody
+// waits is not lost, as the next Changed call returns a fresh channel only
+// after this one is closed.
 func (m *Module) linksChanged() {
 	m.chgMu.Lock()
 	defer m.chgMu.Unlock()
-	if m.changed != nil {
-		close(m.changed)
-		m.changed = nil
-	}
+	close(m.changed)
+	m.changed = make(chan struct{})
 }
 
 // Snapshot returns the link table (the links holding an id, by id, then up

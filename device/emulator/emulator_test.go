@@ -222,3 +222,29 @@ func TestRST(t *testing.T) {
 		t.Fatalf("not rejoined after reset: %s", st)
 	}
 }
+
+// TestChangedIsNotLost: two link changes in a row, with nobody waiting
+// between them, must both leave Changed's channel closed for the next
+// waiter.
+func TestChangedIsNotLost(t *testing.T) {
+	m, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	first := m.Changed()
+	m.linksChanged()
+	m.linksChanged()
+	select {
+	case <-first:
+	default:
+		t.Fatal("the channel taken before the changes was not closed")
+	}
+	second := m.Changed()
+	m.linksChanged()
+	select {
+	case <-second:
+	default:
+		t.Fatal("a change after a fresh Changed call was lost")
+	}
+}

@@ -21,6 +21,12 @@ const (
 	readSelectWait = 20 * time.Millisecond // AT+SKTREAD's select() timeout
 	maxReadAlloc   = 200 << 10             // a larger AT+SKTREAD size fails its malloc: ERROR: 2
 	udpMax         = 65535
+	// defaultConnectTimeout bounds a client's TCP connect plus TLS
+	// handshake, and a server's handshake with one client, as lwIP's SYN
+	// retries and mbedTLS's handshake timeout do: a silent peer must not
+	// hold the module (the AT command blocks meanwhile) or a server's
+	// accepts.
+	defaultConnectTimeout = 20 * time.Second
 )
 
 // Connection types of AT+SKTSERVER and AT+SKTCLIENT.
@@ -250,11 +256,23 @@ func (a *ameba) acceptLoop(ctx context.Context, srv *link, ln net.Listener, tcfg
 			}
 			return
 		}
-		a.accept(ctx, srv, c.(*net.TCPConn), tcfg)
+		l := a.reserveSeed(srv, c.(*net.TCPConn))
+		if l == nil {
+			continue
+		}
+		if tcfg == nil {
+			a.seat(ctx, srv, l, nil)
+			continue
+		}
+		// A TLS handshake may stall: it must not hold up the next accept.
+		// The seed already holds its id, taken in accept order.
+		a.m.goTracked(func() { a.seat(ctx, srv, l, tcfg) })
 	}
 }
 
-func (a *ameba) accept(ctx context.Context, srv *link, tc *net.TCPConn, tcfg *tls.Config) {
+// reserveSeed gives an accepted connection the lowest free link id, or
+// closes it when there is none. It returns nil then.
+func (a *ameba) reserveSeed(srv *link, tc *net.TCPConn) *link {
 	now := a.m.now()
 	a.mu.Lock()
 	id := a.t.lowestFree()
@@ -262,7 +280,7 @@ func (a *ameba) accept(ctx context.Context, srv *link, tc *net.TCPConn, tcfg *tl
 		a.mu.Unlock()
 		a.m.logf("[socket_server_auto_rcv_client_and_data] Failed to search_available_node()")
 		_ = tc.Close()
-		return
+		return nil
 	}
 	l := newLink(id, protocol.RoleSeed, srv.proto, now)
 	l.connType, l.autoRecv, l.parent, l.opts = srv.connType, srv.autoRecv, srv, srv.opts
@@ -273,16 +291,25 @@ func (a *ameba) accept(ctx context.Context, srv *link, tc *net.TCPConn, tcfg *tl
 	if !a.register(l) {
 		a.mu.Unlock()
 		_ = tc.Close()
-		return
+		return nil
 	}
 	a.mu.Unlock()
+	return l
+}
 
+// seat finishes an accepted seed: socket options, the TLS handshake, the
+// accept event, and its reader.
+func (a *ameba) seat(ctx context.Context, srv *link, l *link, tcfg *tls.Config) {
+	tc := l.tcp
 	if err := applyTCPOptions(tc, l.opts); err != nil {
 		a.m.logf("[socket_server] set socket options: %v", err)
 	}
 	if tcfg != nil {
 		tl := tls.Server(tc, tcfg)
-		if err := tl.HandshakeContext(ctx); err != nil {
+		hctx, cancel := context.WithTimeout(ctx, a.m.cfg.ConnectTimeout)
+		err := tl.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
 			a.m.logf("[socket_server_tls_auto_rcv_client_and_data] mbedtls_ssl_handshake() failed: %v", err)
 			a.mu.Lock()
 			fin := a.t.remove(l, "TLS handshake failed: "+err.Error(), a.m.now())
@@ -305,7 +332,7 @@ func (a *ameba) accept(ctx context.Context, srv *link, tc *net.TCPConn, tcfg *tl
 	srv.seeds = append(srv.seeds, l)
 	conn := l.conn
 	a.mu.Unlock()
-	_ = a.m.print(rtk.FormatAccept(id, tcfg != nil, l.dstIP, l.dstPort, srv.id))
+	_ = a.m.print(rtk.FormatAccept(l.id, tcfg != nil, l.dstIP, l.dstPort, srv.id))
 	a.m.goTracked(func() { a.streamReader(l, conn) })
 }
 
@@ -406,7 +433,9 @@ func (a *ameba) createClient(id, ct int, slot *certSlot, dst netip.Addr, dport, 
 	if !a.m.host.IsLoopback() {
 		d.LocalAddr = &net.TCPAddr{IP: a.m.host.AsSlice()}
 	}
-	raw, err := d.DialContext(a.m.ctx, "tcp4", net.JoinHostPort(dst.String(), strconv.Itoa(dport)))
+	cctx, cancel := context.WithTimeout(a.m.ctx, a.m.cfg.ConnectTimeout)
+	defer cancel()
+	raw, err := d.DialContext(cctx, "tcp4", net.JoinHostPort(dst.String(), strconv.Itoa(dport)))
 	if err != nil {
 		a.m.logf("[create_socket_client] Failed to connect to server(%s:%d): %v", dst, dport, err)
 		return connFail
@@ -426,7 +455,7 @@ func (a *ameba) createClient(id, ct int, slot *certSlot, dst netip.Addr, dport, 
 	} else {
 		l.proto = protocol.ProtoTLS
 		tl := tls.Client(tc, clientTLSConfig(ct, slot))
-		if err := tl.HandshakeContext(a.m.ctx); err != nil {
+		if err := tl.HandshakeContext(cctx); err != nil {
 			a.m.logf("[create_socket_client_tls] mbedtls_ssl_handshake() failed: %v", err)
 			_ = tc.Close()
 			return 14

@@ -186,3 +186,37 @@ func TestVerifyChain(t *testing.T) {
 		t.Fatal("an empty chain passed")
 	}
 }
+
+// TestSilentTLSPeers: a peer that connects and never speaks TLS must not
+// hold the module (AT+SKTCLIENT blocks only until the connect timeout) nor
+// a TLS server's later accepts.
+func TestSilentTLSPeers(t *testing.T) {
+	h := newHarness(t, Config{ConnectTimeout: 300 * time.Millisecond})
+	silent, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // accept, then say nothing
+		}
+	}()
+	sport := silent.Addr().(*net.TCPAddr).Port
+	h.cmd(fmt.Sprintf("AT+SKTCLIENT=1,2,,127.0.0.1,%d,,1", sport), "\r\nERROR: 14\r\n")
+	h.cmd("AT+TEST", "\r\nOK\r\n")
+
+	pool, _, _, _ := h.m.CertSlot(1)
+	port := h.server(0, 2, "1", 1)
+	mute := dial(t, port) // connects, sends no ClientHello
+	defer mute.Close()
+	good := tlsDial(t, port, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	// The good client is accepted while the mute one still stalls its
+	// handshake; it takes the lowest id left free by the stalled one.
+	h.expect(acceptEvent(2, true, localPort(good), 0))
+	h.cmd("AT+TEST", "\r\nOK\r\n")
+}
