@@ -6,8 +6,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"os/exec"
-	"strconv"
 	"testing"
 
 	goserial "go.bug.st/serial"
@@ -174,34 +172,5 @@ func BenchmarkSessionIngestPTY(b *testing.B) {
 // measured in the same run: the same socat pair and writer, read by
 // `head -c N` (cat that stops after N bytes) into /dev/null.
 func BenchmarkCatIngestPTY(b *testing.B) {
-	head, err := exec.LookPath("head")
-	if err != nil {
-		b.Skip("head not installed")
-	}
-	pair := socattest.Start(b, b.TempDir(), "a", "b")
-	far := pair.OpenB()
-	chunk := ingestText()
-	total := b.N * ingestChunk
-	in, err := os.OpenFile(pair.A, os.O_RDONLY, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(head, "-c", strconv.Itoa(total))
-	cmd.Stdin = in
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	in.Close()
-	b.SetBytes(ingestChunk)
-	b.ResetTimer()
-	go func() {
-		for range b.N {
-			if _, err := far.Write(chunk); err != nil {
-				return
-			}
-		}
-	}()
-	if err := cmd.Wait(); err != nil {
-		b.Fatal(err)
-	}
+	socattest.BenchCat(b, ingestText())
 }

@@ -4,9 +4,6 @@ import (
 	"atbench/internal/socattest"
 	"atbench/internal/testkit"
 	"context"
-	"os"
-	"os/exec"
-	"strconv"
 	"testing"
 )
 
@@ -52,36 +49,5 @@ func BenchmarkPTYIngest(b *testing.B) {
 // to its exit is the time to read them; the process start is outside the
 // timer and its exit inside, a cost of about a millisecond per run.
 func BenchmarkPTYCat(b *testing.B) {
-	head, err := exec.LookPath("head")
-	if err != nil {
-		b.Skip("head not installed")
-	}
-	pair := socattest.Start(b, b.TempDir(), "a", "b")
-	far := pair.OpenB()
-	chunk := testkit.Pattern(benchChunk)
-	total := b.N * benchChunk
-
-	in, err := os.OpenFile(pair.A, os.O_RDONLY, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(head, "-c", strconv.Itoa(total))
-	cmd.Stdin = in // a file, so head reads the tty itself, not through a pipe
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	in.Close()
-	b.SetBytes(benchChunk)
-	b.ResetTimer()
-
-	go func() {
-		for range b.N {
-			if _, err := far.Write(chunk); err != nil {
-				return
-			}
-		}
-	}()
-	if err := cmd.Wait(); err != nil {
-		b.Fatal(err)
-	}
+	socattest.BenchCat(b, testkit.Pattern(benchChunk))
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -94,4 +95,39 @@ func (p *Pair) OpenB() *os.File {
 	}
 	p.tb.Cleanup(func() { f.Close() })
 	return f
+}
+
+// BenchCat is the reference reader of the ingest benchmarks: it times
+// `head -c N` (cat that stops after N bytes) reading end A of a fresh pair
+// while end B is written with chunk, b.N times, as fast as the pty takes
+// it. Process start-up is outside the timer, its exit inside.
+func BenchCat(b *testing.B, chunk []byte) {
+	head, err := exec.LookPath("head")
+	if err != nil {
+		b.Skip("head not installed")
+	}
+	pair := Start(b, b.TempDir(), "a", "b")
+	far := pair.OpenB()
+	in, err := os.OpenFile(pair.A, os.O_RDONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(head, "-c", strconv.Itoa(b.N*len(chunk)))
+	cmd.Stdin = in // a file, so head reads the tty itself, not through a pipe
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	in.Close()
+	b.SetBytes(int64(len(chunk)))
+	b.ResetTimer()
+	go func() {
+		for range b.N {
+			if _, err := far.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	if err := cmd.Wait(); err != nil {
+		b.Fatal(err)
+	}
 }
