@@ -46,7 +46,7 @@ type ttState struct {
 }
 
 func newAmeba(m *Module) *ameba {
-	a := &ameba{m: m, t: newTable(m.cfg.MaxLinks, m.linksChanged), wifi: defaultWifi(), osKA: readOSKeepalive()}
+	a := &ameba{m: m, t: newTable(m.cfg.MaxLinks, m.linksChanged, m.cfg.Now == nil), wifi: defaultWifi(), osKA: readOSKeepalive()}
 	a.commands = map[string]func(rtk.Command){
 		"AT+TEST":       a.cmdTest,
 		"AT+LIST":       a.cmdList,

@@ -39,9 +39,23 @@ func readOSKeepalive() osKeepalive {
 // kernelProbes returns the keepalive probes the kernel has sent without an
 // answer (TCP_INFO tcpi_probes).
 func kernelProbes(c *net.TCPConn) (int, bool) {
+	k, ok := kernelKeepalive(c)
+	return k.probes, ok
+}
+
+// kernelKA is the kernel's own view of a socket's keepalive.
+type kernelKA struct {
+	probes int           // probes sent without an answer
+	heard  time.Duration // since the peer last sent anything, data or ACK
+}
+
+// kernelKeepalive reads TCP_INFO. The kernel times keepalive from the last
+// packet it received, an answered probe included, so the peer's silence is
+// the smaller of the times since its last data and its last ACK.
+func kernelKeepalive(c *net.TCPConn) (kernelKA, bool) {
 	raw, err := c.SyscallConn()
 	if err != nil {
-		return 0, false
+		return kernelKA{}, false
 	}
 	var (
 		info *unix.TCPInfo
@@ -50,7 +64,8 @@ func kernelProbes(c *net.TCPConn) (int, bool) {
 	if err := raw.Control(func(fd uintptr) {
 		info, gerr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
 	}); err != nil || gerr != nil {
-		return 0, false
+		return kernelKA{}, false
 	}
-	return int(info.Probes), true
+	heard := min(info.Last_data_recv, info.Last_ack_recv)
+	return kernelKA{probes: int(info.Probes), heard: time.Duration(heard) * time.Millisecond}, true
 }

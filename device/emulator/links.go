@@ -108,7 +108,7 @@ func (l *link) stateEntry() rtk.StateEntry {
 func (l *link) buffered() int { return len(l.rbuf) + l.dbytes }
 
 // info is the link as the workbench sees it, at now.
-func (l *link) info(now time.Time) protocol.LinkInfo {
+func (l *link) info(now time.Time, kernelTime bool) protocol.LinkInfo {
 	li := protocol.LinkInfo{
 		ID: l.id, Role: l.role, Proto: l.proto, Parent: protocol.NoLink,
 		State: l.state, AutoRecv: l.autoRecv, BytesIn: l.bytesIn, BytesOut: l.bytesOut,
@@ -137,17 +137,24 @@ func (l *link) info(now time.Time) protocol.LinkInfo {
 		return li
 	}
 	if l.ka.Enabled && l.conn != nil {
+		// Without the kernel's word, silence counts from the last data.
 		last := l.opened
 		for _, t := range []time.Time{l.lastRx, l.lastTx} {
 			if t.After(last) {
 				last = t
 			}
 		}
-		li.Keepalive = keepaliveProgress(l.ka, last, now)
+		k, ok := kernelKA{}, false
 		if l.tcp != nil {
-			if p, ok := kernelProbes(l.tcp); ok && p > 0 {
-				li.Keepalive.ProbesSent = p
-			}
+			k, ok = kernelKeepalive(l.tcp)
+		}
+		if ok && kernelTime {
+			// The kernel knows better: answered probes count as traffic.
+			last = now.Add(-k.heard)
+		}
+		li.Keepalive = keepaliveProgress(l.ka, last, now)
+		if ok {
+			li.Keepalive.ProbesSent = k.probes
 		}
 	}
 	return li
@@ -175,10 +182,14 @@ type table struct {
 	// closed is told when a socket closes: the one change of the table
 	// the firmware prints nothing about.
 	closed func()
+	// kernelTime says the module runs on the real clock, so the kernel's
+	// keepalive timing (TCP_INFO) can be set against it; with an injected
+	// clock the schedule is modelled from the link's data alone.
+	kernelTime bool
 }
 
-func newTable(n int, closed func()) table {
-	return table{links: make([]*link, n), fds: make(map[int]bool), closed: closed}
+func newTable(n int, closed func(), kernelTime bool) table {
+	return table{links: make([]*link, n), fds: make(map[int]bool), closed: closed, kernelTime: kernelTime}
 }
 
 // lowestFree returns the lowest free link id, or -1.
@@ -242,7 +253,7 @@ func (t *table) remove(l *link, reason string, now time.Time) (finish func()) {
 		return finish // already gone
 	}
 	t.links[l.id] = nil
-	t.history = append(t.history, l.info(now))
+	t.history = append(t.history, l.info(now, t.kernelTime))
 	if len(t.history) > historySize {
 		t.history = t.history[len(t.history)-historySize:]
 	}
@@ -254,7 +265,7 @@ func (t *table) remove(l *link, reason string, now time.Time) (finish func()) {
 func (t *table) split(now time.Time) (table, history []protocol.LinkInfo) {
 	for _, l := range t.links {
 		if l != nil {
-			table = append(table, l.info(now))
+			table = append(table, l.info(now, t.kernelTime))
 		}
 	}
 	for i := len(t.history) - 1; i >= 0; i-- {
