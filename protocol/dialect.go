@@ -42,3 +42,11 @@ type Dialect interface {
 type ResultLinker interface {
 	ResultLinks(command string, final Record) []LinkUpdate
 }
+
+// RawLengther is implemented by dialects with a command that announces a
+// count of raw bytes to follow its prompt (Realtek's AT+SKTSENDRAW).
+type RawLengther interface {
+	// RawLength returns the byte count command announces, if it is such a
+	// command.
+	RawLength(command string) (int, bool)
+}

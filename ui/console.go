@@ -153,7 +153,7 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 		switch r.Kind {
 		case protocol.KindPrompt:
 			if st.Outstanding != "" && !c.raw.active {
-				c.raw = rawState{active: true, command: st.Outstanding, expect: announcedBytes(c.sh.catalog, st.Outstanding)}
+				c.raw = rawState{active: true, command: st.Outstanding, expect: announcedBytes(c.sh.dialect, st.Outstanding)}
 			}
 		case protocol.KindOK, protocol.KindError:
 			c.raw.active = false
@@ -188,25 +188,12 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 	}
 }
 
-// announcedBytes reads the byte count a command announced for its raw
-// payload (AT+SKTSENDRAW=<link_id>,<data_size>): the parameter whose name
-// says size or length. 0 when unknown.
-func announcedBytes(cat []protocol.CommandSpec, line string) int {
-	spec, ok := protocol.Lookup(cat, line)
-	if !ok {
-		return 0
-	}
-	_, params, ok := strings.Cut(line, "=")
-	if !ok {
-		return 0
-	}
-	fields := strings.Split(params, ",")
-	for i, p := range spec.Params {
-		n := strings.ToLower(p.Name)
-		if i < len(fields) && (strings.Contains(n, "size") || strings.Contains(n, "len")) {
-			if v, err := strconv.Atoi(strings.TrimSpace(fields[i])); err == nil && v > 0 {
-				return v
-			}
+// announcedBytes is the raw byte count a command announced, when its
+// command set says (0: unknown, the user ends the raw input).
+func announcedBytes(d protocol.Dialect, line string) int {
+	if rl, ok := d.(protocol.RawLengther); ok {
+		if n, ok := rl.RawLength(line); ok {
+			return n
 		}
 	}
 	return 0

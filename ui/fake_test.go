@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -231,7 +232,21 @@ func (fakeDialect) Classify([]byte) (protocol.Kind, int)        { return protoco
 func (fakeDialect) Links(protocol.Record) []protocol.LinkUpdate { return nil }
 func (fakeDialect) Settings(protocol.Record) []protocol.Setting { return nil }
 func (fakeDialect) StateCommand() string                        { return "AT+SKTSTATE" }
-func (fakeDialect) Timeout(string) time.Duration                { return 5 * time.Second }
+
+// RawLength announces the size field of AT+SKTSENDRAW=<id>,<size>.
+func (fakeDialect) RawLength(command string) (int, bool) {
+	args, ok := strings.CutPrefix(command, "AT+SKTSENDRAW=")
+	if !ok {
+		return 0, false
+	}
+	f := strings.Split(args, ",")
+	if len(f) < 2 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(f[1])
+	return n, err == nil && n > 0
+}
+func (fakeDialect) Timeout(string) time.Duration { return 5 * time.Second }
 
 func (fakeDialect) SendCommand(link int, payload []byte) (string, error) {
 	if len(payload) == 0 {

@@ -586,3 +586,19 @@ func FuzzClassifyAndPayload(f *testing.F) {
 		}
 	})
 }
+
+func TestRawLength(t *testing.T) {
+	d := New()
+	for cmd, want := range map[string]int{
+		"AT+SKTSENDRAW=0,6":                      6,
+		"AT+SKTSENDRAW=3,10,192.168.0.103,61468": 10,
+		"AT+SKTSENDRAW=0,0":                      -1,
+		"AT+SKTSENDRAW=0":                        -1,
+		"AT+SKTSEND=0,6,,,Hello!":                -1,
+	} {
+		n, ok := d.RawLength(cmd)
+		if (want < 0 && ok) || (want >= 0 && (!ok || n != want)) {
+			t.Errorf("RawLength(%q) = %d, %v; want %d", cmd, n, ok, want)
+		}
+	}
+}
