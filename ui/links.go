@@ -160,7 +160,16 @@ func (p *linksPane) Update(msg tea.Msg) (pane, tea.Cmd) {
 			return p, p.fill(p.sh.dialect.ReadCommand(l.ID, n))
 		}
 	case key.Matches(km, k.CloseAction):
-		if l, ok := p.live(); ok {
+		// A dead link may still hold its id on the module (Realtek keeps
+		// it until AT+SKTDEL), so closing one is allowed while no live link
+		// has taken the id since.
+		l, ok := p.selected()
+		switch {
+		case !ok || p.sh.dialect == nil:
+			p.live() // says why
+		case l.Closed != nil && p.idTaken(l.ID):
+			p.setFlash("link "+strconv.Itoa(l.ID)+" is closed and its id is in use again", true)
+		default:
 			return p, p.fill(p.sh.dialect.CloseCommand(l.ID))
 		}
 	}
@@ -182,6 +191,16 @@ func (p *linksPane) live() (protocol.LinkInfo, bool) {
 		return l, false
 	}
 	return l, true
+}
+
+// idTaken reports whether a live link has id.
+func (p *linksPane) idTaken(id int) bool {
+	for _, l := range p.links {
+		if l.ID == id && l.Closed == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *linksPane) setFlash(s string, isErr bool) { p.flash, p.flashErr = s, isErr }

@@ -59,14 +59,22 @@ func TestLinkActionsFillTheConsole(t *testing.T) {
 		if d.input() != "AT+SKTDEL=1" {
 			t.Fatalf("close: %q", d.input())
 		}
-		// Link 2 is closed: no action. (Tab would complete the input now: a
-		// click goes back to the links.)
+		// Link 2 is closed: no send or read. (Tab would complete the input
+		// now: a click goes back to the links.)
 		d.send(tea.MouseClickMsg{X: 80, Y: 3, Button: tea.MouseLeft})
 		d.key("end")
-		d.key("c")
-		if d.m.focus != focusLinks || d.input() != "AT+SKTDEL=1" || !strings.Contains(d.screen(), "link 2 is closed") {
-			t.Fatalf("action on a closed link: focus %d input %q", d.m.focus, d.input())
+		d.key("s")
+		if d.m.focus != focusLinks || d.m.links.prompt || d.input() != "AT+SKTDEL=1" || !strings.Contains(d.screen(), "link 2 is closed") {
+			t.Fatalf("send on a closed link: focus %d input %q", d.m.focus, d.input())
 		}
+		// But it may still hold its id on the module (Realtek keeps it
+		// until AT+SKTDEL): close frees it, as no live link took the id.
+		d.key("c")
+		if d.input() != "AT+SKTDEL=2" {
+			t.Fatalf("close of a dead link: %q", d.input())
+		}
+		d.send(tea.MouseClickMsg{X: 80, Y: 3, Button: tea.MouseLeft})
+		d.key("home")
 		// Esc cancels the payload prompt.
 		d.key("home")
 		d.key("s")
