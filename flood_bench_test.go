@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"atbench/internal/socattest"
+	"atbench/internal/tmuxtest"
 )
 
 // A flood as a user meets it: a module (here the far end of a socat pty
@@ -113,15 +114,13 @@ func BenchmarkWorkbenchFlood64MB(b *testing.B) {
 // benchmark timer runs only during the flood.
 func runWorkbenchFlood(b *testing.B, lines int) floodResult {
 	b.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		b.Skip("tmux not installed")
-	}
+	tmuxtest.Require(b)
 	var r floodResult
 	dir := b.TempDir()
 	pair := socattest.Start(b, dir, "a", "b")
 	logPath := dir + "/session.log"
 	scr := startScreen(b, dir, binPath, binPath, "--port", pair.A, "--log", logPath, "--theme", "dark")
-	if out, err := scr.waitScreen(15*time.Second, "╭─ Console", "● connected"); err != nil {
+	if out, err := scr.WaitFor(15*time.Second, "╭─ Console", "● connected"); err != nil {
 		b.Fatalf("workbench did not start: %v\n%s", err, out)
 	}
 	kp := &keyProber{s: scr}
@@ -209,7 +208,7 @@ func runWorkbenchFlood(b *testing.B, lines int) floodResult {
 	r.write = w.d
 	done := time.Now()
 	lastText := string(appendFloodText(nil, lines-1)[:13])
-	if out, err := scr.waitScreen(30*time.Second, lastText); err != nil {
+	if out, err := scr.WaitFor(30*time.Second, lastText); err != nil {
 		b.Errorf("the screen never showed the last line: %v\n%s", err, out)
 	}
 	r.screenLag = time.Since(done)
@@ -252,9 +251,7 @@ func BenchmarkFloodReferencePicocom(b *testing.B) {
 	if err != nil {
 		b.Skip("picocom not installed")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		b.Skip("tmux not installed")
-	}
+	tmuxtest.Require(b)
 	size := envMB(b, "ATBENCH_REF_MB", 8)
 	lines := size << 20 / floodLineLen
 	timeout := 30*time.Second + time.Duration(size)*10*time.Second
@@ -265,7 +262,7 @@ func BenchmarkFloodReferencePicocom(b *testing.B) {
 		pair := socattest.Start(b, dir, "a", "b")
 		logPath := dir + "/picocom.log"
 		scr := startScreen(b, dir, pc, pc, "--baud", "115200", "--noreset", "--logfile", logPath, pair.A)
-		if out, err := scr.waitScreen(15*time.Second, "Terminal ready"); err != nil {
+		if out, err := scr.WaitFor(15*time.Second, "Terminal ready"); err != nil {
 			b.Fatalf("picocom did not start: %v\n%s", err, out)
 		}
 		far := pair.OpenB()
@@ -295,7 +292,7 @@ func BenchmarkFloodReferencePicocom(b *testing.B) {
 		}
 		done := time.Now()
 		lastText := string(appendFloodText(nil, lines-1)[:13])
-		if out, err := scr.waitScreen(30*time.Second, lastText); err != nil {
+		if out, err := scr.WaitFor(30*time.Second, lastText); err != nil {
 			b.Errorf("the screen never showed the last line: %v\n%s", err, out)
 		}
 		shown := time.Since(done)

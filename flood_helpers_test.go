@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"atbench/internal/tmuxtest"
 )
 
 // floodLineLen is the length of one flood line, CR LF included.
@@ -161,11 +162,8 @@ func verifyFloodLog(path string, n int) (others int, first string, err error) {
 
 // floodScreen is one program running in a private tmux server at 120×40.
 type floodScreen struct {
-	tb     testing.TB
-	name   string // tmux -L socket name
-	socket string // its path, removed at the end (tmux leaves it)
-	env    []string
-	pid    int // the program's process
+	*tmuxtest.Server
+	pid int // the program's process
 }
 
 // startScreen starts a private tmux server whose one session runs argv at
@@ -173,53 +171,27 @@ type floodScreen struct {
 // the program's binary, to find its process under the pane's shell.
 func startScreen(tb testing.TB, dir, exe string, argv ...string) *floodScreen {
 	tb.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		tb.Skip("tmux not installed")
-	}
-	s := &floodScreen{
-		tb:   tb,
-		name: fmt.Sprintf("atbench-flood-%d-%d", os.Getpid(), time.Now().UnixNano()),
-	}
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TMUX=") && !strings.HasPrefix(kv, "TMUX_PANE=") {
-			s.env = append(s.env, kv)
-		}
-	}
 	home := filepath.Join(dir, "home")
 	if err := os.MkdirAll(home, 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	args := []string{"new-session", "-d", "-P", "-F", "#{pane_pid}", "-s", "flood", "-x", "120", "-y", "40",
-		"env", "HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"), "TERM=xterm-256color"}
-	out, err := s.tmux(append(args, argv...)...)
-	if err != nil {
-		tb.Fatalf("tmux new-session: %v: %s", err, out)
-	}
-	tb.Cleanup(s.stop)
-	if out, err := s.tmux("display-message", "-p", "#{socket_path}"); err == nil {
-		s.socket = strings.TrimSpace(out)
-	}
+	s := &floodScreen{Server: tmuxtest.Start(tb, tmuxtest.Options{
+		Width: 120, Height: 40,
+		Env: []string{"HOME=" + home, "XDG_STATE_HOME=" + filepath.Join(home, "state"), "TERM=xterm-256color"},
+	}, argv...)}
 	if real, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = real
 	}
-	panePID, err := strconv.Atoi(strings.TrimSpace(out))
-	if err != nil {
-		tb.Fatalf("tmux pane pid %q: %v", out, err)
-	}
-	s.pid = panePID
-	// env execs the program, so it is the pane's process; look further
-	// down only if a shell stands in between.
+	// The pane's process is the shell that records the exit status; the
+	// program is its child once env has executed it.
+	panePID := s.PanePID()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", s.pid)); err == nil && p == exe {
-			return s
-		}
-		if pid := findChild(panePID, exe); pid > 0 {
-			s.pid = pid
+		if s.pid = findChild(panePID, exe); s.pid > 0 {
 			return s
 		}
 		if time.Now().After(deadline) {
-			scr, _ := s.capture()
+			scr, _ := s.Capture()
 			tb.Fatalf("no %s process under tmux pane %d:\n%s", exe, panePID, scr)
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -258,43 +230,6 @@ func findChild(root int, exe string) int {
 	return 0
 }
 
-func (s *floodScreen) tmux(args ...string) (string, error) {
-	cmd := exec.Command("tmux", append([]string{"-L", s.name, "-f", "/dev/null"}, args...)...)
-	cmd.Env = s.env
-	out, err := cmd.CombinedOutput()
-	return string(out), err
-}
-
-func (s *floodScreen) capture() (string, error) {
-	out, err := s.tmux("capture-pane", "-p", "-t", "flood")
-	if err != nil {
-		return "", fmt.Errorf("capture-pane: %v: %s", err, out)
-	}
-	return out, nil
-}
-
-// waitScreen polls the screen until it shows every string.
-func (s *floodScreen) waitScreen(timeout time.Duration, wants ...string) (string, error) {
-	deadline := time.Now().Add(timeout)
-	for {
-		scr, err := s.capture()
-		if err != nil {
-			return scr, err
-		}
-		ok := true
-		for _, w := range wants {
-			ok = ok && strings.Contains(scr, w)
-		}
-		if ok {
-			return scr, nil
-		}
-		if time.Now().After(deadline) {
-			return scr, fmt.Errorf("screen did not show %q within %v:\n%s", wants, timeout, scr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // alive reports whether the program still runs.
 func (s *floodScreen) alive() bool {
 	return s.pid > 0 && syscall.Kill(s.pid, 0) == nil
@@ -303,11 +238,7 @@ func (s *floodScreen) alive() bool {
 // stop kills the tmux server (the program gets SIGHUP) and waits for the
 // program to end, killing it if it lingers. Stopping twice is harmless.
 func (s *floodScreen) stop() {
-	s.tmux("kill-server")
-	if s.socket != "" {
-		os.Remove(s.socket)
-		s.socket = ""
-	}
+	s.Close()
 	if s.pid <= 0 {
 		return
 	}
@@ -361,8 +292,8 @@ func (p *keyProber) probe(timeout time.Duration) error {
 	c := probeLetters[len(p.lat)%len(probeLetters)]
 	want := p.typed + string(c)
 	begin := time.Now()
-	if out, err := p.s.tmux("send-keys", "-t", "flood", "-l", string(c)); err != nil {
-		return fmt.Errorf("send-keys: %v: %s", err, out)
+	if err := p.s.SendText(string(c)); err != nil {
+		return err
 	}
 	err := p.waitInput(want, begin.Add(timeout))
 	if err != nil && !errors.Is(err, errKeyLost) {
@@ -380,8 +311,8 @@ var errKeyLost = errors.New("key not shown in time")
 
 // clear empties the input with ctrl+u (not timed).
 func (p *keyProber) clear(timeout time.Duration) error {
-	if out, err := p.s.tmux("send-keys", "-t", "flood", "C-u"); err != nil {
-		return fmt.Errorf("send-keys: %v: %s", err, out)
+	if err := p.s.SendKeys("C-u"); err != nil {
+		return err
 	}
 	p.typed = ""
 	return p.waitInput("", time.Now().Add(timeout))
@@ -389,7 +320,7 @@ func (p *keyProber) clear(timeout time.Duration) error {
 
 func (p *keyProber) waitInput(want string, deadline time.Time) error {
 	for {
-		scr, err := p.s.capture()
+		scr, err := p.s.Capture()
 		if err != nil {
 			return err
 		}

@@ -9,57 +9,23 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"atbench/internal/tmuxtest"
 )
 
 // rmScreen drives the workbench in a private tmux server and reads its
 // screen back.
 type rmScreen struct {
-	t    *testing.T
-	sock string
-	name string
-	// exitFile receives the program's exit status when it ends.
-	exitFile string
+	*tmuxtest.Server
+	t *testing.T
 	// guard, when set, must accept every screen captured.
 	guard func(rmView) error
-}
-
-func (s *rmScreen) tmux(args ...string) (string, error) {
-	out, err := exec.Command("tmux", append([]string{"-S", s.sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
-	return string(out), err
-}
-
-func (s *rmScreen) capture() string {
-	s.t.Helper()
-	out, err := s.tmux("capture-pane", "-p", "-t", s.name)
-	if err != nil {
-		s.t.Fatalf("capture-pane: %v: %s", err, out)
-	}
-	return out
-}
-
-func (s *rmScreen) keys(keys ...string) {
-	s.t.Helper()
-	if out, err := s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...); err != nil {
-		s.t.Fatalf("send-keys: %v: %s", err, out)
-	}
-}
-
-// exited reports whether the program in the pane has ended, and its exit
-// status. The pane's shell writes the status to a file: tmux may report a
-// pane dead long before it reaps the process and learns the status.
-func (s *rmScreen) exited() (bool, string) {
-	b, err := os.ReadFile(s.exitFile)
-	if err != nil {
-		return false, ""
-	}
-	return true, strings.TrimSpace(string(b))
 }
 
 // waitUntil captures the screen until every check has accepted it, or
@@ -72,10 +38,10 @@ func (s *rmScreen) waitUntil(what string, timeout time.Duration, checks ...func(
 	deadline := time.Now().Add(timeout)
 	met := make([]bool, len(checks))
 	for {
-		if done, status := s.exited(); done {
-			s.t.Fatalf("%s: the workbench exited (status %s):\n%s", what, status, s.capture())
+		if done, status := s.Exited(); done {
+			s.t.Fatalf("%s: the workbench exited (status %s):\n%s", what, status, s.Screen())
 		}
-		scr := rmParse(s.capture())
+		scr := rmParse(s.Screen())
 		if s.guard != nil {
 			if err := s.guard(scr); err != nil {
 				s.t.Fatalf("%s: %v\n%s", what, err, scr.raw)
@@ -269,9 +235,7 @@ func TestRealModulePathInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
+	tmuxtest.Require(t)
 	emu, pty := startEmulate(t, "--pty")
 	defer stopEmulate(t, emu)
 	if !strings.HasPrefix(pty, "/dev/") {
@@ -279,24 +243,16 @@ func TestRealModulePathInTmux(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	s := &rmScreen{t: t, sock: filepath.Join(dir, "tmux.sock"), name: "rm", exitFile: filepath.Join(dir, "exit")}
-	// Stop the workbench before the module goes away (defers run last in,
-	// first out).
-	defer s.tmux("kill-server")
 	logPath := filepath.Join(dir, "s.log")
 	stateDir := filepath.Join(dir, "state")
-	// The pane's shell records the exit status; remain-on-exit keeps the
-	// pane, and what it last showed, if the program ends early.
-	argv := []string{
-		"set-option", "-g", "remain-on-exit", "on", ";",
-		"new-session", "-d", "-s", s.name, "-x", "120", "-y", "40",
-		"sh", "-c", `st=0; "$@" || st=$?; echo $st >"$0.tmp" && mv "$0.tmp" "$0"`, s.exitFile,
-		"env", "HOME=" + dir, "XDG_STATE_HOME=" + stateDir, "TERM=xterm-256color",
-		binPath, "--port", pty, "--poll", "1s", "--log", logPath, "--theme", "mono",
-	}
-	if out, err := s.tmux(argv...); err != nil {
-		t.Fatalf("tmux new-session: %v: %s", err, out)
-	}
+	// The pane stays when the program ends, with what it last showed.
+	s := &rmScreen{t: t, Server: tmuxtest.Start(t, tmuxtest.Options{
+		Width: 120, Height: 40,
+		Env: []string{"HOME=" + dir, "XDG_STATE_HOME=" + stateDir, "TERM=xterm-256color"},
+	}, binPath, "--port", pty, "--poll", "1s", "--log", logPath, "--theme", "mono")}
+	// Stop the workbench before the module goes away (defers run last in,
+	// first out).
+	defer s.Close()
 	s.waitUntil("start", 5*time.Second, func(v rmView) error {
 		if !strings.Contains(v.raw, pty+" @ 115200") || !strings.Contains(v.raw, "● connected") {
 			return errors.New("status line does not show the port connected")
@@ -314,7 +270,7 @@ func TestRealModulePathInTmux(t *testing.T) {
 	port := freePort(t)
 	portText := strconv.Itoa(port)
 	serverCmd := "AT+SKTSERVER=1,1,," + portText + ",1"
-	s.keys(serverCmd, "Enter")
+	s.Keys(serverCmd, "Enter")
 	s.waitUntil("server opened", 5*time.Second, rmAnswers(serverCmd), func(v rmView) error {
 		l, ok := v.link(1)
 		switch {
@@ -360,7 +316,7 @@ func TestRealModulePathInTmux(t *testing.T) {
 
 	// The technician answers on the seed.
 	sendCmd := "AT+SKTSEND=0,4,,,pong"
-	s.keys(sendCmd, "Enter")
+	s.Keys(sendCmd, "Enter")
 	got := make([]byte, 4)
 	if _, err := io.ReadFull(c, got); err != nil || string(got) != "pong" {
 		t.Fatalf("client read %q, %v; want pong", got, err)
@@ -413,7 +369,7 @@ func TestRealModulePathInTmux(t *testing.T) {
 		}
 		return nil
 	}
-	s.keys(delCmd, "Enter")
+	s.Keys(delCmd, "Enter")
 	s.waitUntil("server deleted", 5*time.Second, rmAnswers(delCmd), func(v rmView) error {
 		l, ok := v.link(1)
 		switch {
@@ -434,19 +390,13 @@ func TestRealModulePathInTmux(t *testing.T) {
 	s.guard = nil
 
 	// :q ends the program cleanly.
-	s.keys(":q", "Enter")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if done, status := s.exited(); done {
-			if status != "0" {
-				t.Fatalf(":q: exit status %s:\n%s", status, s.capture())
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf(":q did not end the program:\n%s", s.capture())
-		}
-		time.Sleep(50 * time.Millisecond)
+	s.Keys(":q", "Enter")
+	status, ok := s.WaitExited(5 * time.Second)
+	if !ok {
+		t.Fatalf(":q did not end the program:\n%s", s.Screen())
+	}
+	if status != "0" {
+		t.Fatalf(":q: exit status %s:\n%s", status, s.Screen())
 	}
 
 	log, err := os.ReadFile(logPath)

@@ -1,3 +1,5 @@
+//go:build unix
+
 package ui
 
 import (
@@ -9,56 +11,24 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"atbench/internal/tmuxtest"
 )
 
 // tmuxScreen drives the real binary in a private tmux server.
 type tmuxScreen struct {
-	t    *testing.T
-	sock string
-}
-
-func (s *tmuxScreen) tmux(args ...string) (string, error) {
-	out, err := exec.Command("tmux", append([]string{"-S", s.sock}, args...)...).CombinedOutput()
-	return string(out), err
-}
-
-func (s *tmuxScreen) capture() string {
-	out, err := s.tmux("capture-pane", "-p", "-t", "e2e")
-	if err != nil {
-		s.t.Fatalf("capture-pane: %v: %s", err, out)
-	}
-	return out
+	*tmuxtest.Server
+	t *testing.T
 }
 
 // waitFor polls the screen until every string shows, or fails after 10 s.
-// The program under test runs in another process: polling is the only way
-// to see it.
 func (s *tmuxScreen) waitFor(what string, wants ...string) string {
 	s.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		scr := s.capture()
-		ok := true
-		for _, w := range wants {
-			if !strings.Contains(scr, w) {
-				ok = false
-			}
-		}
-		if ok {
-			return scr
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("%s: screen never showed %q:\n%s", what, wants, scr)
-		}
-		time.Sleep(50 * time.Millisecond)
+	scr, err := s.WaitFor(10*time.Second, wants...)
+	if err != nil {
+		s.t.Fatalf("%s: %v", what, err)
 	}
-}
-
-func (s *tmuxScreen) keys(keys ...string) {
-	s.t.Helper()
-	if out, err := s.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...); err != nil {
-		s.t.Fatalf("send-keys: %v: %s", err, out)
-	}
+	return scr
 }
 
 // atbenchBinary builds the binary once per test run, or uses $ATBENCH_BIN.
@@ -79,13 +49,9 @@ func TestEndToEndInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
+	tmuxtest.Require(t)
 	bin := atbenchBinary(t)
 	dir := t.TempDir()
-	s := &tmuxScreen{t: t, sock: filepath.Join(dir, "tmux.sock")}
-	t.Cleanup(func() { s.tmux("kill-server") })
 
 	// A free port for the emulated server.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -96,15 +62,13 @@ func TestEndToEndInTmux(t *testing.T) {
 	l.Close()
 
 	logPath := filepath.Join(dir, "session.log")
-	env := []string{"env", "HOME=" + dir, "XDG_STATE_HOME=" + filepath.Join(dir, "state"), "TERM=xterm-256color"}
-	args := append(env, bin, "--log", logPath, "--theme", "dark")
-	if out, err := s.tmux(append([]string{"new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40"}, args...)...); err != nil {
-		t.Fatalf("tmux new-session: %v: %s", err, out)
-	}
+	env := []string{"HOME=" + dir, "XDG_STATE_HOME=" + filepath.Join(dir, "state"), "TERM=xterm-256color"}
+	s := &tmuxScreen{t: t, Server: tmuxtest.Start(t, tmuxtest.Options{Width: 120, Height: 40, Env: env},
+		bin, "--log", logPath, "--theme", "dark")}
 	s.waitFor("start", "Console", "Links", "Keepalive", "emulator", "● connected", "log /")
 
 	cmd := "AT+SKTSERVER=1,1,," + strconv.Itoa(port) + ",1"
-	s.keys(cmd, "Enter")
+	s.Keys(cmd, "Enter")
 	s.waitFor("server", "→ "+cmd, "← OK", "server", "LISTEN", ":"+strconv.Itoa(port))
 
 	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
@@ -125,7 +89,7 @@ func TestEndToEndInTmux(t *testing.T) {
 	if !strings.Contains(scr, "[$][SKT][DATA][0]["+strconv.Itoa(len(payload))+"]:") {
 		t.Errorf("data header not shown:\n%s", scr)
 	}
-	if title, _ := s.tmux("display-message", "-p", "-t", "e2e", "#{pane_title}"); strings.Contains(title, "pwned") {
+	if title, _ := s.Display("#{pane_title}"); strings.Contains(title, "pwned") {
 		t.Fatalf("the device retitled the terminal: %q", title)
 	}
 	if !strings.Contains(scr, "╭─ Console") {
@@ -136,17 +100,10 @@ func TestEndToEndInTmux(t *testing.T) {
 	c.Close()
 	s.waitFor("close", "✗ 0 seed", "CLOSED", "died")
 
-	// :q quits cleanly: the tmux session ends with the program.
-	s.keys(":q", "Enter")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := s.tmux("has-session", "-t", "e2e"); err != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf(":q did not end the program:\n%s", s.capture())
-		}
-		time.Sleep(50 * time.Millisecond)
+	// :q quits cleanly: the program ends.
+	s.Keys(":q", "Enter")
+	if _, ok := s.WaitExited(10 * time.Second); !ok {
+		t.Fatalf(":q did not end the program:\n%s", s.Screen())
 	}
 	log, err := os.ReadFile(logPath)
 	if err != nil {

@@ -1,5 +1,3 @@
-//go:build unix
-
 // Package socattest starts socat pty pairs for tests: two linked ptys,
 // like the two ends of a null-modem cable, that can be stopped and started
 // again under the same names to play an unplugged and replugged port.
@@ -89,7 +87,7 @@ func (p *Pair) Stop() {
 // OpenB opens the far end as a plain file, the way a device would use it.
 func (p *Pair) OpenB() *os.File {
 	p.tb.Helper()
-	f, err := os.OpenFile(p.B, os.O_RDWR|syscall.O_NOCTTY, 0)
+	f, err := os.OpenFile(p.B, os.O_RDWR|noCTTY, 0)
 	if err != nil {
 		p.tb.Fatalf("open %s: %v", p.B, err)
 	}
