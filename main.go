@@ -41,7 +41,9 @@ func main() {
 // usageError marks errors that are the user's to fix on the command line.
 type usageError struct{ err error }
 
+// Error returns the wrapped error's text.
 func (e usageError) Error() string { return e.err.Error() }
+// Unwrap returns the wrapped error.
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error {
@@ -99,7 +101,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // failError is a script failure: exit 1, printed as it is.
 type failError struct{ err error }
 
+// Error returns the wrapped error's text.
 func (e failError) Error() string { return e.err.Error() }
+// Unwrap returns the wrapped error.
 func (e failError) Unwrap() error { return e.err }
 
 const usageText = `atbench: a workbench for AT-command Wi-Fi/socket modules

@@ -124,6 +124,7 @@ type EscapeError struct {
 	Msg string
 }
 
+// Error says where the bad escape is and what is wrong with it.
 func (e *EscapeError) Error() string {
 	return "column " + strconv.Itoa(e.Pos+1) + ": " + e.Msg
 }

@@ -55,6 +55,7 @@ type ScriptError struct {
 	Msg  string
 }
 
+// Error names the script, the line and the problem.
 func (e *ScriptError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Name, e.Line, e.Msg) }
 
 // ParseScript reads a script. lookup resolves ${NAME} (os.LookupEnv).
@@ -165,6 +166,8 @@ type ExpectError struct {
 	Cause   error             // the session ended, or ctx was cancelled
 }
 
+// Error names the script line, the pattern, why it failed and the records
+// that arrived while it waited.
 func (e *ExpectError) Error() string {
 	var b strings.Builder
 	why := fmt.Sprintf("timed out after %s", e.Waited)

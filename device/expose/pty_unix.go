@@ -40,6 +40,7 @@ func wrapMaster(fd int, how masterIO) (io.ReadWriteCloser, error) {
 // slaveFD is our own hold on the slave side.
 type slaveFD int
 
+// Close closes the slave descriptor.
 func (s slaveFD) Close() error { return unix.Close(int(s)) }
 
 // openSlave opens the slave path, sets it raw and returns it; it keeps the

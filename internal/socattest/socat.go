@@ -60,6 +60,7 @@ type notice struct {
 	done bool
 }
 
+// Write collects socat's log until the phrase shows.
 func (n *notice) Write(b []byte) (int, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
