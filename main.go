@@ -43,6 +43,7 @@ type usageError struct{ err error }
 
 // Error returns the wrapped error's text.
 func (e usageError) Error() string { return e.err.Error() }
+
 // Unwrap returns the wrapped error.
 func (e usageError) Unwrap() error { return e.err }
 
@@ -103,6 +104,7 @@ type failError struct{ err error }
 
 // Error returns the wrapped error's text.
 func (e failError) Error() string { return e.err.Error() }
+
 // Unwrap returns the wrapped error.
 func (e failError) Unwrap() error { return e.err }
 
