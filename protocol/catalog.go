@@ -15,10 +15,21 @@ const (
 	ParamEnum                    // one of Values
 )
 
+// LinkRef says whether a parameter names a link.
+type LinkRef uint8
+
+// Link references.
+const (
+	LinkNone     LinkRef = iota // not a link id
+	LinkExisting                // the id of a link that exists
+	LinkNew                     // the id a new link is to take: a free one
+)
+
 // ParamSpec documents one parameter of a command.
 type ParamSpec struct {
 	Name     string
 	Type     ParamType
+	Link     LinkRef // whether the value is a link id, and of which kind
 	Optional bool
 	Min, Max int      // for ParamInt/ParamHex; Max 0 means unbounded
 	Values   []string // for ParamEnum, or the meaning of each value "0: UDP"

@@ -48,7 +48,7 @@ func (t *linkTable) endSnapshot(at time.Time) {
 	t.seen = nil
 }
 
-func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time, _ *Command) {
+func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time) {
 	if u.Gone {
 		reason := u.Reason
 		if reason == "" {

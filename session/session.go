@@ -219,9 +219,6 @@ func (s *Session) Dialect() protocol.Dialect { return s.dialect }
 // Info describes the device.
 func (s *Session) Info() device.Info { return s.dev.Info() }
 
-// Device returns the device the session owns.
-func (s *Session) Device() device.Device { return s.dev }
-
 // Now reads the session's clock.
 func (s *Session) Now() time.Time { return s.now() }
 
@@ -546,7 +543,7 @@ func (s *Session) noteLocked(format string, args ...any) {
 func (s *Session) applyLocked(r protocol.Record) {
 	if s.truth == nil {
 		for _, u := range s.dialect.Links(r) {
-			s.links.apply(u, r.At, s.outstanding)
+			s.links.apply(u, r.At)
 		}
 		for _, st := range s.dialect.Settings(r) {
 			s.settings.set(st)
@@ -558,13 +555,13 @@ func (s *Session) applyLocked(r protocol.Record) {
 	c := s.outstanding
 	if rl, ok := s.dialect.(protocol.ResultLinker); ok && s.truth == nil {
 		for _, u := range rl.ResultLinks(c.Line, r) {
-			s.links.apply(u, r.At, c)
+			s.links.apply(u, r.At)
 		}
 	}
 	if r.Kind == protocol.KindOK && s.truth == nil {
 		// The module accepted the command: what it changes is now true.
 		for _, u := range s.dialect.Links(c.sent) {
-			s.links.apply(u, r.At, c)
+			s.links.apply(u, r.At)
 		}
 		for _, st := range s.dialect.Settings(c.sent) {
 			s.settings.set(st)

@@ -130,7 +130,7 @@ func completeAt(line string, cursor int, cat []protocol.CommandSpec, links []pro
 	}
 	p := ctx.spec.Params[ctx.param]
 	more := ctx.param < len(ctx.spec.Params)-1
-	all := paramCandidates(ctx.spec, p, links)
+	all := paramCandidates(p, links)
 	exact := false
 	for _, v := range all {
 		if strings.EqualFold(v, ctx.field) {
@@ -176,10 +176,10 @@ func needsParams(cat []protocol.CommandSpec, name string) bool {
 // paramCandidates lists the values worth offering for a parameter: its
 // documented values, link ids in use (or free ones for a command that opens
 // a link), or its default.
-func paramCandidates(spec protocol.CommandSpec, p protocol.ParamSpec, links []protocol.LinkInfo) []string {
+func paramCandidates(p protocol.ParamSpec, links []protocol.LinkInfo) []string {
 	var out []string
-	if isLinkParam(p) {
-		if opensLink(spec) {
+	if p.Link != protocol.LinkNone {
+		if p.Link == protocol.LinkNew { // the catalogue says: a free id
 			used := map[int]bool{}
 			for _, l := range links {
 				if l.Closed == nil {
@@ -224,30 +224,6 @@ func valueKey(v string) string {
 		return v[:i]
 	}
 	return strings.TrimSpace(v)
-}
-
-func isLinkParam(p protocol.ParamSpec) bool {
-	n := strings.ToLower(p.Name)
-	return n == "link_id" || n == "link" || n == "con_id" || n == "linkid"
-}
-
-// opensLink guesses whether a command creates a link (so its link_id must
-// be a free one) from its catalogue entry: its name (AT+SKTSERVER,
-// AT+SKTCLIENT) or the verb its help starts with.
-func opensLink(spec protocol.CommandSpec) bool {
-	name := strings.ToUpper(protocol.CommandName(spec.Name))
-	for _, w := range []string{"SERVER", "CLIENT", "CONNECT", "OPEN", "LISTEN"} {
-		if strings.Contains(name, w) {
-			return true
-		}
-	}
-	h := strings.ToLower(spec.Help)
-	for _, w := range []string{"starts a", "opens a", "creates a", "connects to", "listens"} {
-		if strings.HasPrefix(h, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // commonPrefixFold is the longest prefix shared by all of ss, ignoring

@@ -75,9 +75,12 @@ func TestCompleteAt(t *testing.T) {
 	}
 }
 
-// TestOpensLinkOnTheRealCatalogue checks the guess of which commands take
-// a new link id against the Realtek catalogue's own wording.
+// TestOpensLinkOnTheRealCatalogue checks that the Realtek catalogue marks
+// which commands take a new link id, which completion offers free ids for.
 func TestOpensLinkOnTheRealCatalogue(t *testing.T) {
+	opensLink := func(spec protocol.CommandSpec) bool {
+		return len(spec.Params) > 0 && spec.Params[0].Link == protocol.LinkNew
+	}
 	want := map[string]bool{"AT+SKTSERVER": true, "AT+SKTCLIENT": true, "AT+SKTSEND": false,
 		"AT+SKTREAD": false, "AT+SKTSENDRAW": false, "AT+SKTDEL": false}
 	for _, spec := range realtek.Catalog() {

@@ -272,7 +272,12 @@ func (fakeDialect) KeepaliveCommands(int, protocol.Keepalive) ([]string, error) 
 
 func (fakeDialect) Catalog() []protocol.CommandSpec {
 	link := func(help string) protocol.ParamSpec {
-		return protocol.ParamSpec{Name: "link_id", Type: protocol.ParamInt, Min: 0, Max: 19, Help: help}
+		return protocol.ParamSpec{Name: "link_id", Type: protocol.ParamInt, Link: protocol.LinkExisting, Min: 0, Max: 19, Help: help}
+	}
+	newLink := func(help string) protocol.ParamSpec {
+		p := link(help)
+		p.Link = protocol.LinkNew
+		return p
 	}
 	port := func(name string, opt bool) protocol.ParamSpec {
 		return protocol.ParamSpec{Name: name, Type: protocol.ParamInt, Optional: opt, Min: 1, Max: 65535, Help: "port"}
@@ -295,7 +300,7 @@ func (fakeDialect) Catalog() []protocol.CommandSpec {
 		{Name: "AT+SKTSERVER", Syntax: "AT+SKTSERVER=<link_id>,<conn_type>,[<cert_index>],<src_port>,<auto_rcv>",
 			Help: "Starts a UDP, TCP or TLS server",
 			Params: []protocol.ParamSpec{
-				link("link id for the server"),
+				newLink("link id for the server"),
 				{Name: "conn_type", Type: protocol.ParamInt, Min: 0, Max: 3, Values: []string{"0: UDP", "1: TCP", "2: TLS", "3: TLS, verifying the client"}, Help: "transport"},
 				{Name: "cert_index", Type: protocol.ParamInt, Optional: true, Min: 1, Max: 10, Help: "TLS only"},
 				port("src_port", false),
@@ -304,7 +309,7 @@ func (fakeDialect) Catalog() []protocol.CommandSpec {
 		{Name: "AT+SKTCLIENT", Syntax: "AT+SKTCLIENT=<link_id>,<conn_type>,[<cert_index>],<dst_host>,<dst_port>,[<src_port>],<auto_rcv>",
 			Help: "Opens a UDP, TCP or TLS client",
 			Params: []protocol.ParamSpec{
-				link("link id for the client"),
+				newLink("link id for the client"),
 				{Name: "conn_type", Type: protocol.ParamInt, Min: 0, Max: 5},
 				{Name: "cert_index", Type: protocol.ParamInt, Optional: true, Min: 1, Max: 10},
 				{Name: "dst_host", Type: protocol.ParamHost},

@@ -247,9 +247,16 @@ func wifiCommands() []protocol.CommandSpec {
 	}
 }
 
-// linkParam documents a link_id parameter.
+// linkParam documents a link_id parameter naming an existing link.
 func linkParam(help string) protocol.ParamSpec {
-	return protocol.ParamSpec{Name: "link_id", Type: protocol.ParamInt, Min: 0, Max: MaxLinks - 1, Help: help}
+	return protocol.ParamSpec{Name: "link_id", Type: protocol.ParamInt, Link: protocol.LinkExisting, Min: 0, Max: MaxLinks - 1, Help: help}
+}
+
+// newLinkParam documents the link_id a command gives the link it opens.
+func newLinkParam(help string) protocol.ParamSpec {
+	p := linkParam(help)
+	p.Link = protocol.LinkNew
+	return p
 }
 
 // portParam documents a port parameter.
@@ -312,7 +319,7 @@ func socketCommands() []protocol.CommandSpec {
 			Syntax: "AT+SKTSERVER=<link_id>,<conn_type>,[<cert_index>],<src_port>,<auto_rcv>",
 			Help:   "Starts a UDP, TCP or TLS server; accepted connections become seeds on the lowest free link_id",
 			Params: []protocol.ParamSpec{
-				linkParam("link id for the server, chosen by the host"),
+				newLinkParam("link id for the server, chosen by the host"),
 				{Name: "conn_type", Type: protocol.ParamInt, Min: 0, Max: 3,
 					Values: []string{"0: UDP", "1: TCP", "2: TLS", "3: TLS, verifying the client's certificate"},
 					Help:   "transport"},
@@ -343,7 +350,7 @@ func socketCommands() []protocol.CommandSpec {
 			Syntax: "AT+SKTCLIENT=<link_id>,<conn_type>,[<cert_index>],<dst_host>,<dst_port>,[<src_port>],<auto_rcv>",
 			Help:   "Opens a UDP, TCP or TLS client; blocks until the connect or handshake is done",
 			Params: []protocol.ParamSpec{
-				linkParam("link id for the client, chosen by the host"),
+				newLinkParam("link id for the client, chosen by the host"),
 				{Name: "conn_type", Type: protocol.ParamInt, Min: 0, Max: 5,
 					Values: []string{"0: UDP", "1: TCP", "2: TLS, no verification", "3: TLS, verifying the server",
 						"4: TLS with a client certificate", "5: TLS, both 3 and 4"},
