@@ -3,9 +3,18 @@
 package device
 
 import (
+	"errors"
 	"io"
 	"time"
 )
+
+// ErrLost is returned by Read of a device that reconnects by itself, with
+// n == 0, exactly once each time its connection is lost, after the last
+// byte read from that connection and before any byte of the next one. It
+// marks a connection boundary in the byte stream: a reader drops or closes
+// whatever it had half-framed (a cut line, a cut payload). Read may be
+// called again; it then blocks until the device is back or closed.
+var ErrLost = errors.New("connection lost")
 
 // State is the connection state of a device.
 type State uint8
@@ -49,9 +58,10 @@ type Info struct {
 
 // Device is a byte stream to an AT module. Read blocks until bytes arrive
 // or the device ends (io.EOF or an error). A device that reconnects by
-// itself (a serial port that is unplugged and plugged back) keeps Read
-// blocked while it is down, reports each change on Status, and fails
-// Write at once while it is down. Close unblocks Read.
+// itself (a serial port that is unplugged and plugged back) returns
+// ErrLost from Read once per loss, keeps Read blocked while it is down,
+// reports each change on Status, and fails Write at once while it is down.
+// Close unblocks Read.
 type Device interface {
 	io.ReadWriteCloser
 	// Status reports state changes. It is closed when the device is closed.
