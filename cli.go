@@ -16,8 +16,10 @@ import (
 	"atbench/device"
 	"atbench/device/emulator"
 	"atbench/device/serial"
+	"atbench/dialects"
 	"atbench/protocol"
-	"atbench/protocol/realtek"
+	"atbench/themes"
+	"atbench/ui"
 )
 
 // errHelp and errVersion end a run that printed help or asks for the version.
@@ -105,19 +107,75 @@ func parseArgs(args []string, stderr io.Writer) (options, []string, error) {
 	if o.version {
 		return o, nil, errVersion
 	}
+	if err := o.validate(); err != nil {
+		return o, nil, err
+	}
 	return o, append(pos, rest...), nil
 }
 
-// dialects knows every command set by name.
+// newDialect makes the command set the table knows by name.
 func newDialect(name string) (protocol.Dialect, error) {
-	switch strings.ToLower(name) {
-	case "", "realtek", "ameba":
-		return realtek.New(), nil
+	set, err := dialects.Lookup(name)
+	if err != nil {
+		return nil, usageError{err}
 	}
-	return nil, usagef("unknown command set %q (known: %s)", name, strings.Join(dialectNames(), ", "))
+	return set.Dialect(), nil
 }
 
-func dialectNames() []string { return []string{"realtek"} }
+func dialectNames() []string { return dialects.Names() }
+
+// validate checks every flag that needs more than its type, so a bad one
+// exits 2 before any device is opened: opening a serial port toggles DTR,
+// which resets many boards.
+func (o options) validate() error {
+	for _, f := range []struct{ flag, name string }{{"--dialect", o.dialect}, {"--emulate", o.emulate}} {
+		if f.name == "" {
+			continue
+		}
+		if _, err := dialects.Lookup(f.name); err != nil {
+			return usageError{fmt.Errorf("%s: %w", f.flag, err)}
+		}
+	}
+	if o.dialect != "" && o.emulate != "" {
+		d, _ := dialects.Lookup(o.dialect)
+		e, _ := dialects.Lookup(o.emulate)
+		if d.Name != e.Name {
+			return usagef("--dialect %s and --emulate %s disagree: the emulator speaks its own command set", o.dialect, o.emulate)
+		}
+	}
+	if o.port != "" && o.emulate != "" {
+		return usagef("--port and --emulate exclude each other")
+	}
+	if o.baud <= 0 {
+		return usagef("--baud %d: want a positive rate such as 115200", o.baud)
+	}
+	if o.port != "" {
+		cfg := serial.Config{Path: o.port, Baud: o.baud, DataBits: o.dataBits, Parity: o.parity, StopBits: o.stopBits, Flow: o.flow}
+		if _, err := cfg.Mode(); err != nil {
+			return usageError{err}
+		}
+	}
+	if _, err := lineEnding(o.lineEnding); err != nil {
+		return err
+	}
+	if o.theme != "" {
+		if _, err := themes.Lookup(strings.TrimSpace(o.theme)); err != nil {
+			return usagef("--theme: %v", err)
+		}
+	}
+	switch o.clock {
+	case ui.ClockWall, ui.ClockRelative:
+	default:
+		return usagef("--clock %q: want %s or %s", o.clock, ui.ClockRelative, ui.ClockWall)
+	}
+	if o.poll < 0 {
+		return usagef("--poll %v: want a positive interval such as 5s, or 0 for none", o.poll)
+	}
+	if o.timeout < 0 {
+		return usagef("--timeout %v: want a positive duration, or 0 for the command set's own", o.timeout)
+	}
+	return nil
+}
 
 // lineEnding maps --line-ending to bytes.
 func lineEnding(s string) (string, error) {

@@ -163,6 +163,36 @@ func TestRunUsageExitsTwo(t *testing.T) {
 	}
 }
 
+// TestBadFlagsExitTwoBeforeOpening checks that every bad flag is refused
+// with a message naming it and exit 2 before any device is opened: the port
+// named does not exist, so an attempt to open it would fail differently.
+func TestBadFlagsExitTwoBeforeOpening(t *testing.T) {
+	port := filepath.Join(t.TempDir(), "ttyUSB9")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--port", port, "--baud", "0"}, "--baud 0"},
+		{[]string{"--port", port, "--baud", "-9600"}, "--baud -9600"},
+		{[]string{"--port", port, "--theme", "bogus"}, "--theme"},
+		{[]string{"--port", port, "--clock", "bogus"}, "--clock"},
+		{[]string{"--port", port, "--poll", "-1s"}, "--poll -1s"},
+		{[]string{"--port", port, "--parity", "sideways"}, "parity"},
+		{[]string{"--port", port, "--line-ending", "nul"}, "--line-ending"},
+		{[]string{"--port", port, "--dialect", "nokia"}, "--dialect"},
+		{[]string{"run", "x.at", "--port", port, "--timeout", "-1s"}, "--timeout -1s"},
+		{[]string{"run", "x.at", "--emulate", "nokia"}, "--emulate"},
+		{[]string{"--port", port, "--emulate", "realtek"}, "exclude each other"},
+		{[]string{"emulate", "--pty", "--theme", "bogus"}, "--theme"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) || strings.Contains(stderr.String(), "ttyUSB9") {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and a message naming %q, not the port", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
+
 // startEmulate runs `atbench emulate ARGS` and returns its first stdout line.
 func startEmulate(t *testing.T, args ...string) (*exec.Cmd, string) {
 	t.Helper()
@@ -253,9 +283,22 @@ func TestEmulatePTYWithNc(t *testing.T) {
 	a := &atPort{t: t, p: sp, br: bufio.NewReader(sp)}
 	a.expect("ATCMD READY\r\n")
 
-	port := freePort(t)
-	a.send(fmt.Sprintf("AT+SKTSERVER=1,1,,%d,1", port))
-	a.expect("\r\nOK\r\n")
+	// A port free a moment ago can be taken meanwhile by another test's
+	// client (it is from the ephemeral range): the module then answers
+	// ERROR: 2 (bind failed), and we try another.
+	port := 0
+	for try := 0; port == 0; try++ {
+		p := freePort(t)
+		a.send(fmt.Sprintf("AT+SKTSERVER=1,1,,%d,1", p))
+		a.expect("\r\n")
+		switch l := a.readLine(); {
+		case l == "OK\r\n":
+			port = p
+		case l == "ERROR: 2\r\n" && try < 5:
+		default:
+			t.Fatalf("AT+SKTSERVER on port %d: %q", p, l)
+		}
+	}
 
 	var peer io.ReadWriteCloser
 	var peerOut *bufio.Reader

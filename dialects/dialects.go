@@ -1,0 +1,82 @@
+// Package dialects is the one table of the command sets atbench speaks.
+// The command line, the emulator and detection read it; nothing else in
+// the tree switches on a command set's name. Adding a command set is two
+// packages (its protocol/<set> and its emulator firmware) and one row here.
+package dialects
+
+import (
+	"fmt"
+	"strings"
+
+	"atbench/protocol"
+	"atbench/protocol/realtek"
+)
+
+// Set is one command set: how to speak it and how to emulate it.
+type Set struct {
+	// Name is the name used on the command line ("realtek").
+	Name string
+	// Aliases are other names accepted for it ("ameba").
+	Aliases []string
+	// Summary says which modules speak it, for --help.
+	Summary string
+	// Dialect makes the command set's protocol.Dialect.
+	Dialect func() protocol.Dialect
+	// Probes are what --dialect auto sends to tell this set from the
+	// others, in order; empty while detection does not know the set.
+	Probes []Probe
+}
+
+// Probe is one harmless command of a detection sequence and the answer
+// that only this command set gives to it.
+type Probe struct {
+	// Line is the command line sent, without its line ending.
+	Line string
+	// Answer is a prefix of the final answer that identifies the set.
+	Answer string
+}
+
+// Default is the command set used when none is named.
+const Default = "realtek"
+
+// Table lists every command set. It returns a new slice each call, so the
+// table cannot be changed by a caller.
+func Table() []Set {
+	return []Set{
+		{
+			Name:    "realtek",
+			Aliases: []string{"ameba"},
+			Summary: "Realtek Ameba (AT+SKT* sockets)",
+			Dialect: func() protocol.Dialect { return realtek.New() },
+		},
+	}
+}
+
+// Names lists the command sets' names, in table order.
+func Names() []string {
+	t := Table()
+	out := make([]string, len(t))
+	for i, s := range t {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// Lookup finds a command set by name or alias, ignoring case; "" is the
+// default set.
+func Lookup(name string) (Set, error) {
+	if name == "" {
+		name = Default
+	}
+	for _, s := range Table() {
+		if strings.EqualFold(s.Name, name) {
+			return s, nil
+		}
+		for _, a := range s.Aliases {
+			if strings.EqualFold(a, name) {
+				return s, nil
+			}
+		}
+	}
+	return Set{}, fmt.Errorf("unknown command set %q (known: %s)", name, strings.Join(Names(), ", "))
+}
