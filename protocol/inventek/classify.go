@@ -25,7 +25,9 @@ const tagLen = 9
 // with P0, so the link is always NoLink here and the dialect, which knows
 // the selection, attributes the line. Classify does not allocate.
 func Classify(line []byte) (protocol.Kind, int) {
-	line = bytes.TrimRight(line, "\r\n")
+	for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
+		line = line[:len(line)-1]
+	}
 	switch {
 	case string(line) == "OK":
 		return protocol.KindOK, protocol.NoLink
