@@ -85,7 +85,11 @@ func ParseCommand(line []byte) (Command, error) {
 	}
 	if len(line) > 2 {
 		cmd.HasArgs = true
-		cmd.Args = strings.Split(string(line[3:]), ",")
+		if len(spec.Params) == 1 && spec.Params[0].Type == protocol.ParamString {
+			cmd.Args = []string{string(line[3:])} // an SSID or passphrase may hold commas
+		} else {
+			cmd.Args = strings.Split(string(line[3:]), ",")
+		}
 	}
 	if err := checkArgs(spec, cmd); err != nil {
 		ce := bad(err.Error()).(*CommandError)
