@@ -28,7 +28,7 @@ func TestParseCommand(t *testing.T) {
 		{"S3=0010\r", Command{Name: "S3", Args: []string{"0010"}, HasArgs: true}}, // ST pads to 4 digits
 		{"P?\r", Command{Name: "P?"}},
 		{"p?\r", Command{Name: "P?"}},
-		{"\nC0\r", Command{Name: "C0"}},  // the LF of a host ending lines with CR LF
+		{"\nC0\r", Command{Name: "C0"}}, // the LF of a host ending lines with CR LF
 		{"I?\r\n", Command{Name: "I?"}}, // ST sends "I?\r\n"
 		{"C1=My AP, with commas", Command{Name: "C1", Args: []string{"My AP, with commas"}, HasArgs: true}},
 		{"C2=", Command{Name: "C2", Args: []string{""}, HasArgs: true}},
