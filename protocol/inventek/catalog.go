@@ -52,6 +52,29 @@ func Lookup(cat []protocol.CommandSpec, line string) (protocol.CommandSpec, bool
 	return protocol.CommandSpec{}, false
 }
 
+// specFor finds a command by its upper-case name, building only the group
+// its first letter belongs to (the module's parser runs it per line).
+func specFor(name string) (protocol.CommandSpec, bool) {
+	if name == "" {
+		return protocol.CommandSpec{}, false
+	}
+	var group []protocol.CommandSpec
+	switch name[0] {
+	case 'P':
+		group = transportCommands()
+	case 'S', 'R':
+		group = dataCommands()
+	default:
+		group = wifiCommands()
+	}
+	for _, c := range group {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return protocol.CommandSpec{}, false
+}
+
 // commandName is the name part of a command line: up to '=' or a line
 // ending; a '?' in second place belongs to the name.
 func commandName(line string) string {

@@ -212,6 +212,11 @@ func TestLookup(t *testing.T) {
 			t.Errorf("Lookup(%q) = %q, %v; want %q", line, c.Name, ok, want)
 		}
 	}
+	for _, c := range cat {
+		if got, ok := specFor(c.Name); !ok || got.Name != c.Name || got.Syntax != c.Syntax {
+			t.Errorf("specFor(%q) = %q, %v", c.Name, got.Name, ok)
+		}
+	}
 	for _, line := range []string{"P", "P9", "AT", "", "S?"} {
 		if c, ok := Lookup(cat, line); ok {
 			t.Errorf("Lookup(%q) found %q", line, c.Name)

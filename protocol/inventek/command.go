@@ -57,7 +57,8 @@ const maxDiscard = 65535
 // it against the catalogue. The line may end with CR (or CR LF); a LF at
 // its start, left by a host that ends lines with CR LF, is dropped. The
 // name is two characters, compared without case; '=' and comma-separated
-// values may follow. A line the module refuses gives a *CommandError
+// values may follow (C1's SSID and C2's passphrase are one value each,
+// commas included). A line the module refuses gives a *CommandError
 // holding the answer to print; an empty line gives ErrEmpty.
 //
 // S3's payload (and S0's) is not part of the line: PayloadLength tells how
@@ -73,7 +74,7 @@ func ParseCommand(line []byte) (Command, error) {
 		return Command{}, unknown(line)
 	}
 	cmd := Command{Name: strings.ToUpper(string(line[:2]))}
-	spec, ok := Lookup(Catalog(), cmd.Name)
+	spec, ok := specFor(cmd.Name)
 	if !ok {
 		return Command{}, unknown(line)
 	}

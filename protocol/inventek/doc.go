@@ -59,6 +59,10 @@
 //     the link, lwIP's defaults, so PK=1,3000 detects a silent peer after
 //     3 s + 9 × 75 s = 678 s.
 //   - P8's backlog is 0..6 as the seed says (the embassy example used 8).
+//   - A LF right after the CR that ended a line is dropped when it starts
+//     the next command line (ParseCommand), never when it starts S3's or
+//     S0's payload: after the CR of such a command the next PayloadLength
+//     bytes are raw, whatever they are.
 //   - Names are taken without case; an empty line is answered with a new
 //     prompt; a line over MaxLine (256) bytes is refused.
 //   - The S2 and R2 timeouts are bounded by ST's MAX_SO_TIMEOUT (30000 ms);

@@ -73,7 +73,7 @@ func FormatError(data []byte, errLine, usage string) []byte {
 // "Usage: " and the command's syntax, then a space, as in the captured
 // "Usage: C0 ". An unknown name gets the general form.
 func Usage(name string) string {
-	if c, ok := Lookup(Catalog(), name); ok {
+	if c, ok := specFor(strings.ToUpper(name)); ok {
 		return "Usage: " + c.Syntax + " "
 	}
 	return "Usage: <command>[=<value>] "
