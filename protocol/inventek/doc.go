@@ -13,7 +13,7 @@
 // "> " prompt (no line ending) ends it, and the host waits for it before
 // the next command. S3=<n> and S0 take raw payload bytes right after the
 // CR. R0's data has no length header: it is every byte up to the final
-// "\r\nOK\r\n> " (SplitRead). R0, S0 and S3 answer "-1" (with OK) once the
+// "\r\nOK\r\n> " (ReadEnd finds it in a stream, SplitRead cuts it out). R0, S0 and S3 answer "-1" (with OK) once the
 // socket's connection is gone, lost by the keepalive or closed by the peer.
 //
 // Commands act on the socket selected with P0; no output line names a

@@ -164,3 +164,33 @@ func FuzzTracker(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadEnd checks that an R0 answer of at most max bytes followed by
+// an accept message ends where FormatOK ended it, and that ReadEnd stays
+// within any buffer.
+func FuzzReadEnd(f *testing.F) {
+	f.Add([]byte("x\r\nOK\r\n> y"), uint16(10), true, []byte("\r\nOK\r\n> "))
+	f.Add([]byte(""), uint16(0), false, []byte("OK\r\n> "))
+	f.Add([]byte("-1"), uint16(1460), true, []byte("\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte, max uint16, event bool, buf []byte) {
+		m := int(max % (MaxPayload + 1))
+		if len(data) > m {
+			data = data[:m]
+		}
+		answer := FormatOK(data)
+		stream := answer
+		if event {
+			stream = append(stream[:len(stream):len(stream)], FormatEvent(AcceptedText("10.0.0.1", 80))...)
+		}
+		end, sure := ReadEnd(stream, m)
+		if end != len(answer) {
+			t.Fatalf("ReadEnd(%q, %d) = %d, want %d", stream, m, end, len(answer))
+		}
+		if sure && !bytes.Equal(answer[2:end-len(okTail)], data) {
+			t.Fatalf("sure of a wrong end")
+		}
+		if end, _ := ReadEnd(buf, m); end < -1 || end > len(buf) {
+			t.Fatalf("ReadEnd(%q) = %d", buf, end)
+		}
+	})
+}

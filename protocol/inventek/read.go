@@ -30,3 +30,31 @@ func SplitRead(answer []byte) (data []byte, lost bool, ok bool) {
 	}
 	return data, false, true
 }
+
+// ReadEnd finds where the answer of an outstanding R0 ends in buf, the
+// module's output since the R0 line was sent, when R0 returns at most max
+// bytes (R1's size; MaxPayload when unknown). end is the length of the
+// answer, -1 while no end is in sight.
+//
+// The answer ends with the last "\r\nOK\r\n> " that fits in the longest
+// answer possible (2 + max + 8 bytes): data may hold that terminator, and
+// nothing the module prints after the answer (an accept message, a prompt)
+// does. sure reports that no later terminator can still come within that
+// bound; while it is false, further bytes may move the end, and a session
+// settles it when the module falls silent or the bound is reached.
+func ReadEnd(buf []byte, max int) (end int, sure bool) {
+	if max < 0 {
+		max = 0
+	}
+	if bytes.HasPrefix(buf, []byte(okTail[2:])) {
+		return len(okTail) - 2, true // the bare "OK\r\n> " of an empty read
+	}
+	bound := 2 + max + len(okTail)
+	w := buf[:min(len(buf), bound)]
+	last := bytes.LastIndex(w, []byte(okTail))
+	if last < 0 {
+		return -1, len(buf) >= bound
+	}
+	end = last + len(okTail)
+	return end, len(buf) >= bound || end+len(okTail) > bound
+}

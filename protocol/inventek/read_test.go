@@ -50,3 +50,38 @@ func TestSplitReadFormatOK(t *testing.T) {
 		}
 	}
 }
+
+func TestReadEnd(t *testing.T) {
+	accepted := string(FormatEvent(AcceptedText("10.0.0.1", 80)))
+	tests := []struct {
+		buf  string
+		max  int
+		end  int
+		sure bool
+	}{
+		{"\r\nabc\r\nOK\r\n> ", 1460, 13, false},
+		{"\r\nabc\r\nOK\r\n> ", 3, 13, true},
+		{"\r\nabc\r\nOK\r\n> " + accepted, 3, 13, true},
+		{"\r\nabc\r\nOK\r\n> " + accepted, 1460, 13, false},
+		{"\r\nab", 1460, -1, false},
+		{"\r\nabcdef", 3, -1, false},
+		{"\r\nabcdef\r\nOK\r\n", 3, -1, true},
+		{"OK\r\n> ", 1460, 6, true},
+		{"\r\nOK\r\n> ", 1460, 8, false},
+		{"\r\n\r\nOK\r\n> ", 0, 10, true},
+		{"\r\n-1\r\nOK\r\n> ", 2, 12, true},
+		// Data holding the terminator: the last one within the bound wins.
+		{"\r\nx\r\nOK\r\n> y\r\nOK\r\n> ", 10, 20, true},
+		{"\r\nx\r\nOK\r\n> y\r\nOK\r\n> ", 1460, 20, false},
+		{"\r\nx\r\nOK\r\n> y", 1460, 11, false},
+		// A terminator past the bound is not this answer's.
+		{"\r\nx\r\nOK\r\n> y\r\nOK\r\n> ", 1, 11, true},
+		{"", 1460, -1, false},
+	}
+	for _, tt := range tests {
+		end, sure := ReadEnd([]byte(tt.buf), tt.max)
+		if end != tt.end || sure != tt.sure {
+			t.Errorf("ReadEnd(%q, %d) = %d %v; want %d %v", tt.buf, tt.max, end, sure, tt.end, tt.sure)
+		}
+	}
+}
