@@ -195,7 +195,7 @@ func transportCommands() []protocol.CommandSpec {
 			Name: "P2", Group: "socket", Syntax: "P2=<port>",
 			Help: "Sets the selected socket's local port (the port a server listens on)",
 			Params: []protocol.ParamSpec{
-				{Name: "port", Type: protocol.ParamInt, Min: 0, Max: 65535, Help: "local port; 0 lets the module pick one for a client"},
+				{Name: "port", Type: protocol.ParamInt, Min: 0, Max: 65535, Help: "local port: the one a server listens on; optional for a client"},
 			},
 			Errors: generalErrors(), Example: "P2=5024", Reply: "OK\n> ",
 		},

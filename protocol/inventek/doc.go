@@ -59,6 +59,7 @@
 //     the link, lwIP's defaults, so PK=1,3000 detects a silent peer after
 //     3 s + 9 × 75 s = 678 s.
 //   - P8's backlog is 0..6 as the seed says (the embassy example used 8).
+//     PK's time is taken in 1..7200000 ms.
 //   - A LF right after the CR that ended a line is dropped when it starts
 //     the next command line (ParseCommand), never when it starts S3's or
 //     S0's payload: after the CR of such a command the next PayloadLength

@@ -187,3 +187,40 @@ func TestTrackerClient(t *testing.T) {
 		t.Errorf("keepalive of a socket out of range: %+v", k)
 	}
 }
+
+// TestSeedStreamSplits feeds the seed's module output as one stream, whole
+// and one byte at a time: the framer gives the same records either way,
+// each prompt as soon as its two bytes are in.
+func TestSeedStreamSplits(t *testing.T) {
+	var stream []byte
+	for _, r := range seedReplies {
+		stream = append(stream, r.module...)
+	}
+	spec := protocol.FrameSpec{MaxLine: MaxLine, Prompts: []string{Prompt}}
+	whole := protocol.NewFramer(spec, Classify).Feed(nil, stream)
+	fr := protocol.NewFramer(spec, Classify)
+	var bytewise []protocol.Record
+	for i := range stream {
+		n := len(bytewise)
+		bytewise = fr.Feed(bytewise, stream[i:i+1])
+		if i >= 1 && string(stream[i-1:i+1]) == Prompt && (len(bytewise) == n || bytewise[len(bytewise)-1].Kind != protocol.KindPrompt) {
+			t.Fatalf("no prompt record right after byte %d", i)
+		}
+	}
+	if !reflect.DeepEqual(whole, bytewise) {
+		t.Fatalf("records differ:\n whole %+v\n bytes %+v", whole, bytewise)
+	}
+	var texts []string
+	for _, r := range whole {
+		if r.Kind != protocol.KindPrompt {
+			texts = append(texts, r.Text)
+		}
+	}
+	var want []string
+	for _, r := range seedReplies {
+		want = append(want, r.lines...)
+	}
+	if !reflect.DeepEqual(texts, want) {
+		t.Errorf("lines %q\nwant %q", texts, want)
+	}
+}
