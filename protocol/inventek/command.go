@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"atbench/protocol"
 )
@@ -301,9 +302,9 @@ func KeepaliveCommands(link int, p protocol.Keepalive) ([]string, error) {
 	if p.Count != 0 && p.Count != KeepCount {
 		return nil, fmt.Errorf("PK: the probe count is fixed at %d; %d cannot be set", KeepCount, p.Count)
 	}
-	ms := (p.Idle + 999999) / 1000000 // round up to whole ms
-	if p.Idle <= 0 || ms > KeepDefault {
+	if p.Idle <= 0 || p.Idle > KeepDefault*time.Millisecond {
 		return nil, fmt.Errorf("PK: idle time %v out of range 1ms..%dms", p.Idle, KeepDefault)
 	}
+	ms := (p.Idle + time.Millisecond - 1) / time.Millisecond // round up to whole ms
 	return []string{sel, "PK=1," + strconv.FormatInt(int64(ms), 10)}, nil
 }

@@ -2,6 +2,7 @@ package inventek
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -202,6 +203,8 @@ func TestKeepaliveCommands(t *testing.T) {
 		{0, protocol.Keepalive{Enabled: true, Idle: 2 * time.Hour}, []string{"P0=0", "PK=1,7200000"}, true},
 		{0, protocol.Keepalive{Enabled: true, Idle: 2*time.Hour + time.Millisecond}, nil, false},
 		{0, protocol.Keepalive{Enabled: true}, nil, false},
+		{0, protocol.Keepalive{Enabled: true, Idle: math.MaxInt64}, nil, false},
+		{0, protocol.Keepalive{Enabled: true, Idle: -time.Second}, nil, false},
 		{0, protocol.Keepalive{Enabled: true, Idle: time.Second, Interval: time.Second}, nil, false},
 		{0, protocol.Keepalive{Enabled: true, Idle: time.Second, Count: 3}, nil, false},
 		{8, protocol.Keepalive{Enabled: true, Idle: time.Second}, nil, false},
