@@ -39,7 +39,9 @@ func FormatAccept(server, cid int, ip string, port int) []byte {
 
 // FormatDisconnect is "\r\nDISCONNECT <cid>\r\n": the peer closed or the
 // connection was lost, and the CID is free again.
-func FormatDisconnect(cid int) []byte { return fmt.Appendf(nil, "\r\nDISCONNECT %s\r\n", FormatCID(cid)) }
+func FormatDisconnect(cid int) []byte {
+	return fmt.Appendf(nil, "\r\nDISCONNECT %s\r\n", FormatCID(cid))
+}
 
 // FormatDisassociationEvent is "\r\nDisassociation Event\r\n": the module
 // lost its access point.

@@ -316,44 +316,53 @@ func ClosedLinks(command string) []protocol.LinkUpdate {
 	return nil
 }
 
-// ParseNStatLine reads one line of the AT+NSTAT=? answer, a run of
-// "KEY=value" pairs separated by spaces such as
-// "IP addr=192.168.3.100   SubNet=255.255.255.0   Gateway=192.168.3.1"
-// (GainSpan's layout; UNCONFIRMED for WizFi210, see the package doc). A
-// quoted value (SSID="my ap") may hold spaces. Names are lower-cased with
-// spaces as '_' ("ip_addr"); values are kept as printed, quotes removed.
-// It returns nil for a line with no pair.
+// ParseNStatLine reads one line of the AT+NSTAT=? answer, "KEY=value"
+// pairs separated by runs of two or more spaces, such as
+// "IP addr=192.168.3.100   SubNet=255.255.255.0   Gateway=192.168.3.1" or
+// "WSTATE=NOT CONNECTED     MODE=INFRA" (GainSpan's layout; UNCONFIRMED
+// for WizFi210, see the package doc). A quoted value (SSID="my  ap") may
+// hold any spaces. Names are lower-cased with spaces as '_' ("ip_addr");
+// values are kept as printed, quotes removed. It returns nil for a line
+// that is not such a run of pairs.
 func ParseNStatLine(line string) []protocol.Setting {
-	s := string(trimEOL([]byte(line)))
-	var out []protocol.Setting
-	for {
-		s = strings.TrimLeft(s, " \t")
-		eq := strings.IndexByte(s, '=')
-		if eq <= 0 {
-			return out
+	var (
+		out    []protocol.Setting
+		chunks []string
+		start  = 0
+		quoted = false
+	)
+	s := strings.TrimSpace(string(trimEOL([]byte(line))))
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '"':
+			quoted = !quoted
+		case !quoted && (s[i] == ' ' || s[i] == '\t') && i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t'):
+			chunks = append(chunks, s[start:i])
+			for i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t') {
+				i++
+			}
+			start = i + 1
 		}
-		key := strings.TrimSpace(s[:eq])
-		if key == "" || strings.ContainsAny(key, "\"=") {
+	}
+	if quoted {
+		return nil
+	}
+	chunks = append(chunks, s[start:])
+	for _, c := range chunks {
+		key, val, ok := strings.Cut(c, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" || strings.ContainsAny(key, "\"") {
 			return nil
 		}
-		s = s[eq+1:]
-		var val string
-		if strings.HasPrefix(s, "\"") {
-			end := strings.IndexByte(s[1:], '"')
-			if end < 0 {
-				return nil
-			}
-			val, s = s[1:1+end], s[2+end:]
-		} else {
-			end := strings.IndexAny(s, " \t")
-			if end < 0 {
-				end = len(s)
-			}
-			val, s = s[:end], s[end:]
+		if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
+			val = val[1 : len(val)-1]
+		} else if strings.ContainsAny(val, "\"=") {
+			return nil
 		}
 		name := strings.ToLower(strings.ReplaceAll(key, " ", "_"))
 		out = append(out, protocol.Setting{Name: name, Value: val})
 	}
+	return out
 }
 
 // cidOf parses a CID: exactly one hex digit, either case.
