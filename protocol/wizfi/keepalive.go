@@ -206,9 +206,11 @@ func (s SocketKeepalive) Keepalive() protocol.Keepalive {
 }
 
 // KeepaliveInForce replays the settings a session saw (from confirmed
-// AT+SETSOCKOPT commands, see Settings) for one CID and returns the
-// keepalive in force on it. Settings of other CIDs are ignored; a value
-// the firmware would refuse leaves the state as it was.
+// AT+SETSOCKOPT commands, see CommandSettings) for one CID, in the order
+// they were confirmed, and returns the keepalive in force on it. Options
+// are per socket: only the settings seen since the CID was last opened
+// apply. Settings of other CIDs are ignored; a value the firmware would
+// refuse leaves the state as it was.
 func KeepaliveInForce(cid int, settings []protocol.Setting) protocol.Keepalive {
 	var s SocketKeepalive
 	for _, set := range settings {
@@ -224,10 +226,11 @@ func KeepaliveInForce(cid int, settings []protocol.Setting) protocol.Keepalive {
 	return s.Keepalive()
 }
 
-// Settings reads a confirmed command line (one the module answered with
-// OK): AT+SETSOCKOPT gives its option as a setting, ATE0/ATE1 the echo
-// setting ("echo" = "0"/"1") and AT+BDATA the bulk mode ("bulk").
-func Settings(command string) []protocol.Setting {
+// CommandSettings reads a confirmed command line (one the module answered
+// with OK): AT+SETSOCKOPT gives its option as a setting (SettingName),
+// ATE0/ATE1 the echo setting ("echo" = "0"/"1") and AT+BDATA the bulk mode
+// ("bulk").
+func CommandSettings(command string) []protocol.Setting {
 	c, err := ParseCommand([]byte(command))
 	if err != nil {
 		return nil

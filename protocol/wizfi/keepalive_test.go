@@ -89,7 +89,7 @@ func TestSeedRecipes(t *testing.T) {
 		// The same from the settings a session records.
 		var settings []protocol.Setting
 		for _, l := range tt.lines {
-			settings = append(settings, Settings(l)...)
+			settings = append(settings, CommandSettings(l)...)
 		}
 		if got := KeepaliveInForce(0, settings); got != k {
 			t.Errorf("%s: KeepaliveInForce %+v, want %+v", tt.name, got, k)
@@ -182,7 +182,7 @@ func TestParseSetSockOpt(t *testing.T) {
 	}
 }
 
-func TestSettings(t *testing.T) {
+func TestCommandSettings(t *testing.T) {
 	tests := []struct {
 		cmd  string
 		want []protocol.Setting
@@ -199,8 +199,8 @@ func TestSettings(t *testing.T) {
 		{"AT+NCTCP=1.2.3.4,5", nil},
 	}
 	for _, tt := range tests {
-		if got := Settings(tt.cmd); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Settings(%q) = %+v, want %+v", tt.cmd, got, tt.want)
+		if got := CommandSettings(tt.cmd); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("CommandSettings(%q) = %+v, want %+v", tt.cmd, got, tt.want)
 		}
 	}
 }

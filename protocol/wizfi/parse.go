@@ -323,7 +323,7 @@ func ClosedLinks(command string) []protocol.LinkUpdate {
 // for WizFi210, see the package doc). A quoted value (SSID="my  ap") may
 // hold any spaces. Names are lower-cased with spaces as '_' ("ip_addr");
 // values are kept as printed, quotes removed. It returns nil for a line
-// that is not such a run of pairs.
+// that is not such a run of pairs or names a key AT+NSTAT=? does not print.
 func ParseNStatLine(line string) []protocol.Setting {
 	var (
 		out    []protocol.Setting
@@ -360,9 +360,23 @@ func ParseNStatLine(line string) []protocol.Setting {
 			return nil
 		}
 		name := strings.ToLower(strings.ReplaceAll(key, " ", "_"))
+		if !nstatKey(name) {
+			return nil
+		}
 		out = append(out, protocol.Setting{Name: name, Value: val})
 	}
 	return out
+}
+
+// nstatKey reports the names AT+NSTAT=? prints, so that an echoed command
+// or another answer with '=' is not read as status.
+func nstatKey(name string) bool {
+	switch name {
+	case "mac", "wstate", "mode", "bssid", "ssid", "channel", "security", "rssi",
+		"ip_addr", "subnet", "gateway", "dns1", "dns2", "rx_count", "tx_count":
+		return true
+	}
+	return false
 }
 
 // cidOf parses a CID: exactly one hex digit, either case.

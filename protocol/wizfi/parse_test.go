@@ -203,11 +203,11 @@ func TestParseNStat(t *testing.T) {
 		[]protocol.Setting{{Name: "wstate", Value: "NOT CONNECTED"}, {Name: "mode", Value: "INFRA"}}) {
 		t.Errorf("NOT CONNECTED: %+v", got)
 	}
-	if got := ParseNStatLine("SSID=\"a  b\"   CHANNEL=1"); !reflect.DeepEqual(got,
+	if got := ParseNStatLine("SSID=\"a  b\"   Channel=1"); !reflect.DeepEqual(got,
 		[]protocol.Setting{{Name: "ssid", Value: "a  b"}, {Name: "channel", Value: "1"}}) {
 		t.Errorf("quoted SSID: %+v", got)
 	}
-	for _, l := range []string{"", "[OK]", "=x", "SSID=\"open", "A\"B=1", "A=1  junk", "A=b=c", CIDHeader} {
+	for _, l := range []string{"", "[OK]", "=x", "SSID=\"open", "A\"B=1", "MAC=1  junk", "MAC=b=c", CIDHeader, "AT+NCTCP=1.2.3.4,5", "S2W APP VERSION=1.0", "MAC=1   FOO=2"} {
 		if got := ParseNStatLine(l); got != nil {
 			t.Errorf("ParseNStatLine(%q) = %+v", l, got)
 		}

@@ -125,7 +125,7 @@ func FuzzParseCommand(f *testing.F) {
 			if _, err := ParseSetSockOpt(strings.Join(c.Args, ",")); err != nil {
 				t.Fatalf("%q validated but ParseSetSockOpt says %v", line, err)
 			}
-			if len(Settings(string(line))) != 1 {
+			if len(CommandSettings(string(line))) != 1 {
 				t.Fatalf("%q validated but gives no setting", line)
 			}
 		}
