@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"atbench/protocol"
@@ -121,8 +120,14 @@ func checkParam(p protocol.ParamSpec, v string) error {
 			return fmt.Errorf("%q is not a number in %d..%d", v, p.Min, p.Max)
 		}
 	case protocol.ParamHex:
-		n, err := strconv.ParseUint(v, 16, 32)
-		if err != nil || int(n) < p.Min || (p.Max != 0 && int(n) > p.Max) {
+		if p.Link != protocol.LinkNone {
+			if _, ok := cidOf([]byte(v)); !ok {
+				return fmt.Errorf("%q is not a CID (one hex digit)", v)
+			}
+			return nil
+		}
+		n, ok := parseHex(v, 1<<31-1)
+		if !ok || n < p.Min || (p.Max != 0 && n > p.Max) {
 			return fmt.Errorf("%q is not a hex number in %x..%x", v, p.Min, p.Max)
 		}
 	case protocol.ParamIP:

@@ -53,6 +53,8 @@
 //     "AT+SETSOCKOPT= 0,…" and calls them working). An unknown command and
 //     any bad field answer [ERROR: INVALID INPUT]. Lines are at most
 //     MaxLine (512) bytes.
+//   - AT+SETSOCKOPT's <param> may carry a "0x" prefix (C's strtoul with
+//     base 16 takes one); a CID is exactly one hex digit.
 //   - AT+SETSOCKOPT: an option documented for another level, or any option
 //     at level 0, is INVALID INPUT; SO_KEEPALIVE takes 0 or 1;
 //     TCP_KEEPALIVE_CNT 1..255; the value must fit its length in bytes;

@@ -49,7 +49,7 @@ type SockOpt struct {
 
 // ParseSetSockOpt checks the parameters of AT+SETSOCKOPT (the text after
 // '='): five fields, spaces around each allowed; <cid> one hex digit;
-// <type> 65535, 0 or 6; <param> hex and one of the four documented options
+// <type> 65535, 0 or 6; <param> hex (a "0x" prefix allowed) and one of the four documented options
 // at its level; <value> decimal and fitting in <length> bytes (4, 2 or 1);
 // SO_KEEPALIVE 0 or 1, TCP_KEEPALIVE_CNT 1..MaxProbeCount. Whether the CID
 // exists and TCP_KEEPALIVE's lower bound (see SocketKeepalive.Apply) are
@@ -71,11 +71,9 @@ func ParseSetSockOpt(args string) (SockOpt, error) {
 	if o.Level, ok = atoiMax(f[1], 65535); !ok || (o.Level != LevelSocket && o.Level != LevelIP && o.Level != LevelTCP) {
 		return SockOpt{}, invalid("type %q is not 65535, 0 or 6", f[1])
 	}
-	opt, err := strconv.ParseUint(f[2], 16, 16)
-	if err != nil || strings.HasPrefix(f[2], "+") {
+	if o.Option, ok = parseHex(f[2], 0xffff); !ok {
 		return SockOpt{}, invalid("param %q is not a hex number", f[2])
 	}
-	o.Option = int(opt)
 	if o.Value, ok = atoiMax(f[3], 1<<31-1); !ok {
 		return SockOpt{}, invalid("value %q is not a decimal number", f[3])
 	}
@@ -291,4 +289,20 @@ func KeepaliveCommands(cid int, p protocol.Keepalive) ([]string, error) {
 		fmt.Sprintf("AT+SETSOCKOPT=%s,%d,%x,%d,4", c, LevelTCP, OptKeepaliveCnt, n),
 		fmt.Sprintf("AT+SETSOCKOPT=%s,%d,%x,%d,4", c, LevelTCP, OptTCPKeepalive, secs),
 	}, nil
+}
+
+// parseHex reads a hexadecimal number worth at most max, with an optional
+// "0x" prefix as C's strtoul(…, 16) takes it.
+func parseHex(s string, max int) (int, bool) {
+	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
+		s = s[2:]
+	}
+	if s == "" || len(s) > 8 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, 16, 32)
+	if err != nil || v > uint64(max) {
+		return 0, false
+	}
+	return int(v), true
 }

@@ -152,6 +152,8 @@ func TestParseSetSockOpt(t *testing.T) {
 		{"f,6,4005,1,1", SockOpt{CID: 15, Level: 6, Option: 0x4005, Value: 1, Length: 1}},
 		{"A,6,10,65535,2", SockOpt{CID: 10, Level: 6, Option: 0x10, Value: 65535, Length: 2}},
 		{"0 , 6 , 4001 , 75 , 4 ", SockOpt{CID: 0, Level: 6, Option: 0x4001, Value: 75, Length: 4}},
+		{"0,6,0x4005,2,4", SockOpt{CID: 0, Level: 6, Option: 0x4005, Value: 2, Length: 4}},
+		{"0,65535,0X8,1,4", SockOpt{CID: 0, Level: 65535, Option: 8, Value: 1, Length: 4}},
 	}
 	for _, tt := range good {
 		got, err := ParseSetSockOpt(tt.args)
@@ -163,7 +165,7 @@ func TestParseSetSockOpt(t *testing.T) {
 		"", "0,65535,8,1", "0,65535,8,1,4,5",
 		"10,65535,8,1,4", "g,65535,8,1,4", ",65535,8,1,4", // CID
 		"0,65534,8,1,4", "0,x,8,1,4", "0,-6,4001,600,4", // type
-		"0,65535,z,1,4", "0,65535,,1,4", "0,65535,+8,1,4", "0,65535,10000,1,4", // param
+		"0,65535,z,1,4", "0,65535,,1,4", "0,65535,+8,1,4", "0,65535,10000,1,4", "0,65535,0x,1,4", "0,65535,-8,1,4", // param
 		"0,6,8,1,4", "0,65535,4001,600,4", "0,0,8,1,4", "0,6,4002,1,4", // option at the wrong level, unknown option
 		"0,65535,8,-1,4", "0,65535,8,x,4", "0,65535,8,,4", "0,6,4001,1.5,4", "0,6,4001,99999999999,4", // value
 		"0,65535,8,1,3", "0,65535,8,1,0", "0,65535,8,1,", "0,65535,8,1,x", // length
