@@ -367,7 +367,8 @@ func appendEscaped(b, data []byte) []byte {
 }
 
 // EncodeData frames data for a CID: ESC 'S' <cid> <data> ESC 'E', with each
-// ESC inside the data doubled. The same bytes go both ways.
+// ESC inside the data doubled. The same bytes go both ways. Like every
+// encoder here it takes a CID of 0..15 unchecked (SendFrame checks).
 func EncodeData(cid int, data []byte) []byte {
 	b := make([]byte, 0, len(data)+5)
 	b = append(b, ESC, 'S', FormatCID(cid)[0])
