@@ -1,25 +1,25 @@
-package emulator
+package realtek
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"strconv"
 	"testing"
 	"time"
 
+	"atbench/device/emulator"
 	"atbench/protocol"
 )
 
 // foreignSuite is a certificate chain the module's slots do not trust.
 func foreignSuite(t *testing.T) tls.Certificate {
 	t.Helper()
-	s, err := generateSlot(time.Now())
+	s, err := emulator.NewCertSlot(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.server
+	return s.Server
 }
 
 func tlsDial(t *testing.T, port int, cfg *tls.Config) *tls.Conn {
@@ -166,25 +166,6 @@ func TestTLSClient(t *testing.T) {
 	h.cmd(fmt.Sprintf("AT+SKTCLIENT=5,3,,127.0.0.1,%d,,1", port), "\r\nERROR: 1\r\n")  // cert_index missing
 	h.cmd(fmt.Sprintf("AT+SKTCLIENT=5,3,5,127.0.0.1,%d,,1", port), "\r\nERROR: 6\r\n") // empty slot
 	h.cmd(fmt.Sprintf("AT+SKTCLIENT=5,2,,127.0.0.1,%d,,1", freePort(t, "tcp")), "\r\nERROR: 13\r\n")
-}
-
-func TestVerifyChain(t *testing.T) {
-	s, err := generateSlot(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := verifyChain(s.pool, s.server.Certificate, x509.ExtKeyUsageServerAuth); err != nil {
-		t.Fatalf("own chain: %v", err)
-	}
-	if err := verifyChain(s.pool, s.client.Certificate, x509.ExtKeyUsageServerAuth); err == nil {
-		t.Fatal("a client certificate passed as a server")
-	}
-	if err := verifyChain(s.pool, foreignSuite(t).Certificate, x509.ExtKeyUsageServerAuth); err == nil {
-		t.Fatal("a foreign chain passed")
-	}
-	if err := verifyChain(s.pool, nil, x509.ExtKeyUsageServerAuth); err == nil {
-		t.Fatal("an empty chain passed")
-	}
 }
 
 // TestSilentTLSPeers: a peer that connects and never speaks TLS must not

@@ -1,4 +1,4 @@
-package emulator
+package realtek
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"atbench/device"
+	"atbench/device/emulator"
 )
 
 func TestCommonCommands(t *testing.T) {
@@ -70,8 +71,9 @@ func TestEcho(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	for _, cfg := range []Config{{Dialect: "nokia"}, {MaxLinks: -1}, {HostAddr: "::1"}, {HostAddr: "nope"}, {RecvBuffer: -5}} {
-		if m, err := New(cfg); err == nil {
+	for _, cfg := range []Config{{}, {Firmware: New, MaxLinks: -1}, {Firmware: New, MaxLinks: 257}, {Firmware: New, HostAddr: "::1"},
+		{Firmware: New, HostAddr: "nope"}, {Firmware: New, RecvBuffer: -5}} {
+		if m, err := emulator.New(cfg); err == nil {
 			m.Close()
 			t.Errorf("New(%+v) succeeded", cfg)
 		}
@@ -79,7 +81,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 }
 
 func TestDeviceContract(t *testing.T) {
-	m, err := New(Config{})
+	m, err := start(Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +105,7 @@ func TestDeviceContract(t *testing.T) {
 	if _, err := m.Read(buf); !errors.Is(err, io.EOF) {
 		t.Fatalf("Read after Close: %v", err)
 	}
-	if _, err := m.Write([]byte("AT+TEST\r\n")); !errors.Is(err, ErrClosed) {
+	if _, err := m.Write([]byte("AT+TEST\r\n")); !errors.Is(err, emulator.ErrClosed) {
 		t.Fatalf("Write after Close: %v", err)
 	}
 	for range m.Status() {
@@ -220,31 +222,5 @@ func TestRST(t *testing.T) {
 	h.send("AT+WLSTATE")
 	if st := h.until("\r\nOK\r\n"); !strings.Contains(st, "SSID => atbench-ap") {
 		t.Fatalf("not rejoined after reset: %s", st)
-	}
-}
-
-// TestChangedIsNotLost: two link changes in a row, with nobody waiting
-// between them, must both leave Changed's channel closed for the next
-// waiter.
-func TestChangedIsNotLost(t *testing.T) {
-	m, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	first := m.Changed()
-	m.linksChanged()
-	m.linksChanged()
-	select {
-	case <-first:
-	default:
-		t.Fatal("the channel taken before the changes was not closed")
-	}
-	second := m.Changed()
-	m.linksChanged()
-	select {
-	case <-second:
-	default:
-		t.Fatal("a change after a fresh Changed call was lost")
 	}
 }
