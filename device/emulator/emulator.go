@@ -81,7 +81,8 @@ type Host interface {
 	Clock() netcore.Clock
 	// CertSlot returns certificate slot i (1..CertSlots) of the flash.
 	CertSlot(i int) (*CertSlot, bool)
-	// Go runs f on a goroutine that Close waits for.
+	// Go runs f on a goroutine that Close waits for; once Close has
+	// begun it runs nothing.
 	Go(f func())
 	// Context is cancelled when the module closes.
 	Context() context.Context
@@ -109,6 +110,9 @@ type Module struct {
 	status chan device.Status
 
 	certs *certStore
+
+	goMu     sync.Mutex
+	stopping bool // Close has begun: Host.Go starts nothing
 
 	chgMu      sync.Mutex
 	changed    chan struct{} // closed at a link change
@@ -230,6 +234,9 @@ func (m *Module) Close() error {
 	m.once.Do(func() {
 		close(m.done)
 		m.cancel()
+		m.goMu.Lock()
+		m.stopping = true
+		m.goMu.Unlock()
 		m.out.close() // unblocks every Print
 		m.net.Close()
 		m.wg.Wait()
@@ -336,6 +343,11 @@ func (h moduleHost) CertSlot(i int) (*CertSlot, bool) {
 	return h.m.certs.slot(i)
 }
 func (h moduleHost) Go(f func()) {
+	h.m.goMu.Lock()
+	defer h.m.goMu.Unlock()
+	if h.m.stopping {
+		return
+	}
 	h.m.wg.Add(1)
 	go func() {
 		defer h.m.wg.Done()

@@ -53,12 +53,14 @@ func (s *Stack) Listen(id int, o ListenOptions) (err error) {
 		l.laddr = addrPort(pc.LocalAddr())
 		s.mu.Lock()
 		err = s.registerLocked(l)
+		if err == nil {
+			s.goTracked(func() { s.udpReader(l, pc) })
+		}
 		s.mu.Unlock()
 		if err != nil {
 			_ = pc.Close()
 			return err
 		}
-		s.goTracked(func() { s.udpReader(l, pc) })
 		return nil
 	}
 	if o.SeedIDs < 1 {
@@ -77,19 +79,21 @@ func (s *Stack) Listen(id int, o ListenOptions) (err error) {
 	l.laddr = addrPort(ln.Addr())
 	ctx, stop := context.WithCancel(s.ctx)
 	l.stop = stop
+	var tcfg *tls.Config
+	if o.Proto == protocol.ProtoTLS {
+		tcfg = o.TLS
+	}
 	s.mu.Lock()
 	err = s.registerLocked(l)
+	if err == nil {
+		s.goTracked(func() { s.acceptLoop(ctx, l, ln, tcfg) })
+	}
 	s.mu.Unlock()
 	if err != nil {
 		stop()
 		_ = ln.Close()
 		return err
 	}
-	var tcfg *tls.Config
-	if o.Proto == protocol.ProtoTLS {
-		tcfg = o.TLS
-	}
-	s.goTracked(func() { s.acceptLoop(ctx, l, ln, tcfg) })
 	return nil
 }
 
@@ -232,12 +236,14 @@ func (s *Stack) Dial(ctx context.Context, id int, o DialOptions) (err error) {
 		l.laddr = addrPort(pc.LocalAddr())
 		s.mu.Lock()
 		err = s.registerLocked(l)
+		if err == nil {
+			s.goTracked(func() { s.udpReader(l, pc) })
+		}
 		s.mu.Unlock()
 		if err != nil {
 			_ = pc.Close()
 			return err
 		}
-		s.goTracked(func() { s.udpReader(l, pc) })
 		return nil
 	}
 	if o.Proto == protocol.ProtoTLS && o.TLS == nil {
@@ -274,11 +280,13 @@ func (s *Stack) Dial(ctx context.Context, id int, o DialOptions) (err error) {
 	conn := l.conn
 	s.mu.Lock()
 	err = s.registerLocked(l)
+	if err == nil {
+		s.goTracked(func() { s.streamReader(l, conn) })
+	}
 	s.mu.Unlock()
 	if err != nil {
 		_ = conn.Close()
 		return err
 	}
-	s.goTracked(func() { s.streamReader(l, conn) })
 	return nil
 }

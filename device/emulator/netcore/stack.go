@@ -105,6 +105,9 @@ func (s *Stack) emit(e Event) {
 	}
 }
 
+// goTracked starts f on a goroutine that Close waits for. The caller is
+// one of the stack's goroutines, or holds s.mu with the stack open, so the
+// start cannot race with Close's wait.
 func (s *Stack) goTracked(f func()) {
 	s.wg.Add(1)
 	go func() {
