@@ -25,10 +25,12 @@ type echoFirmware struct {
 	events chan netcore.Event
 }
 
-func (f *echoFirmware) Name() string                 { return "echo" }
-func (f *echoFirmware) Start()                       { _ = f.h.Print([]byte("READY\r\n")) }
-func (f *echoFirmware) Input(p []byte)               { _ = f.h.Print(bytes.ToUpper(p)) }
-func (f *echoFirmware) Settings() []protocol.Setting { return []protocol.Setting{{Name: "mode", Value: "echo"}} }
+func (f *echoFirmware) Name() string   { return "echo" }
+func (f *echoFirmware) Start()         { _ = f.h.Print([]byte("READY\r\n")) }
+func (f *echoFirmware) Input(p []byte) { _ = f.h.Print(bytes.ToUpper(p)) }
+func (f *echoFirmware) Settings() []protocol.Setting {
+	return []protocol.Setting{{Name: "mode", Value: "echo"}}
+}
 func (f *echoFirmware) Event(e netcore.Event) {
 	e.Data = nil // valid only during the call
 	f.events <- e
