@@ -1,6 +1,7 @@
 package netcore
 
 import (
+	"fmt"
 	"net"
 	"time"
 
@@ -111,4 +112,25 @@ func KeepaliveProgress(k protocol.Keepalive, last, now time.Time) protocol.Keepa
 		k.NextProbe = first.Add(time.Duration(sent) * k.Interval)
 	}
 	return k
+}
+
+// SetOptions changes the socket options of link id while it is open (a
+// firmware with a per-socket option command): a TCP socket gets them at
+// once and its keepalive in force follows; a server passes them to the
+// seeds it accepts from now on.
+func (s *Stack) SetOptions(id int, o SocketOptions) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.usableLocked(id)
+	if err != nil {
+		return err
+	}
+	if l.tcp != nil {
+		if err := o.apply(l.tcp); err != nil {
+			return fmt.Errorf("link %d: set socket options: %w", id, err)
+		}
+		l.ka = o.KeepaliveInForce(s.sysKA)
+	}
+	l.opts = o
+	return nil
 }

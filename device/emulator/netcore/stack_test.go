@@ -323,3 +323,35 @@ func TestUDP(t *testing.T) {
 		t.Fatalf("ReadFrom: %q %v %v %v", data, from, ok, err)
 	}
 }
+
+// TestSetOptionsOnAnOpenLink: options set after the open reach the socket
+// and the keepalive in force.
+func TestSetOptionsOnAnOpenLink(t *testing.T) {
+	l := newLab(t)
+	ln, addr := peerListener(t)
+	if err := l.s.Dial(context.Background(), 0, DialOptions{Proto: protocol.ProtoTCP, Remote: addr}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if table, _ := l.s.Links(); table[0].Keepalive.Enabled {
+		t.Fatal("keepalive on by default")
+	}
+	o := SocketOptions{KeepAlive: true, KeepIdle: 30 * time.Second, KeepIntvl: 5 * time.Second, KeepCnt: 4}
+	if err := l.s.SetOptions(0, o); err != nil {
+		t.Fatal(err)
+	}
+	table, _ := l.s.Links()
+	if k := table[0].Keepalive; !k.Enabled || k.Idle != 30*time.Second || k.Interval != 5*time.Second || k.Count != 4 || k.DeadAt.IsZero() {
+		t.Fatalf("keepalive %+v", k)
+	}
+	if v, _ := l.s.Link(0); v.Options != o {
+		t.Fatalf("options %+v", v.Options)
+	}
+	if err := l.s.SetOptions(7, o); !errors.Is(err, ErrNoLink) {
+		t.Fatalf("SetOptions on no link: %v", err)
+	}
+}
