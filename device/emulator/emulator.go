@@ -266,9 +266,11 @@ func (m *Module) Changed() <-chan struct{} {
 	defer m.chgMu.Unlock()
 	ch := m.changed
 	if m.chgClosed {
-		m.changed, m.chgClosed = make(chan struct{}), false
+		// the change nobody saw: report it once, and watch afresh
+		m.changed, m.chgClosed, m.chgHandout = make(chan struct{}), false, false
+		return ch
 	}
-	m.chgHandout = !m.chgClosed && ch == m.changed
+	m.chgHandout = true
 	return ch
 }
 
