@@ -11,6 +11,7 @@ import (
 	goserial "go.bug.st/serial"
 
 	"atbench/device/emulator"
+	rtkfw "atbench/device/emulator/realtek"
 	"atbench/device/expose"
 	"atbench/device/serial"
 	"atbench/internal/socattest"
@@ -23,7 +24,7 @@ import (
 // the slave of a pty, the emulator behind the master, and the final OK
 // framed and matched back to the command.
 func BenchmarkRoundTripPTY(b *testing.B) {
-	m, err := emulator.New(emulator.Config{Dialect: "realtek"})
+	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"atbench/device"
 	"atbench/device/emulator"
+	rtkfw "atbench/device/emulator/realtek"
 	"atbench/device/serial"
 	"atbench/dialects"
 	"atbench/protocol"
@@ -231,7 +232,7 @@ func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := emulator.New(emulator.Config{Dialect: d.Name()})
+	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New}) // the only firmware for now; the command-set table will name it
 	if err != nil {
 		return nil, nil, fmt.Errorf("start the %s emulator: %w", d.Name(), err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"atbench/device/emulator"
+	rtkfw "atbench/device/emulator/realtek"
 	"atbench/device/expose"
 	"atbench/session"
 )
@@ -33,7 +34,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	m, err := emulator.New(emulator.Config{Dialect: d.Name()})
+	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New}) // the only firmware for now; the command-set table will name it
 	if err != nil {
 		return fmt.Errorf("start the %s emulator: %w", d.Name(), err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"atbench/device/emulator"
+	rtkfw "atbench/device/emulator/realtek"
 	"atbench/protocol"
 	"atbench/protocol/realtek"
 	"atbench/session"
@@ -18,7 +19,7 @@ import (
 // closes, yet the session's watchers learn of it from the emulator's own
 // table, with the reason.
 func TestEmulatorPeerCloseIsAnnounced(t *testing.T) {
-	m, err := emulator.New(emulator.Config{})
+	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,27 +13,27 @@ import (
 	"time"
 )
 
-// certSlots is the number of certificate suites the module's flash holds
-// (cert_index 1..10).
-const certSlots = 10
+// CertSlots is the number of certificate suites the module's flash holds
+// (slots 1..10).
+const CertSlots = 10
 
-// certSlot is one suite of the emulated flash: the CA used to verify peers
+// CertSlot is one suite of the emulated flash: the CA used to verify peers
 // and the module's own server and client certificates.
-type certSlot struct {
-	ca     *x509.Certificate
-	pool   *x509.CertPool
-	server tls.Certificate
-	client tls.Certificate
+type CertSlot struct {
+	CA     *x509.Certificate
+	Pool   *x509.CertPool // holds CA
+	Server tls.Certificate
+	Client tls.Certificate
 }
 
 // certStore is the emulated certificate flash. It is written only by
 // newCertStore, so it needs no lock.
 type certStore struct {
-	slots [certSlots + 1]*certSlot // index 0 unused
+	slots [CertSlots + 1]*CertSlot // index 0 unused
 }
 
-func (c *certStore) slot(i int) (*certSlot, bool) {
-	if i < 1 || i > certSlots || c.slots[i] == nil {
+func (c *certStore) slot(i int) (*CertSlot, bool) {
+	if i < 1 || i > CertSlots || c.slots[i] == nil {
 		return nil, false
 	}
 	return c.slots[i], true
@@ -42,7 +42,7 @@ func (c *certStore) slot(i int) (*certSlot, bool) {
 // newCertStore fills slot 1 with a fresh CA and a server and a client
 // suite signed by it (ECDSA P-256, SAN 127.0.0.1 and localhost).
 func newCertStore(now time.Time) (*certStore, error) {
-	s, err := generateSlot(now)
+	s, err := NewCertSlot(now)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: generate certificate slot 1: %w", err)
 	}
@@ -51,7 +51,11 @@ func newCertStore(now time.Time) (*certStore, error) {
 	return c, nil
 }
 
-func generateSlot(now time.Time) (*certSlot, error) {
+// NewCertSlot makes a suite: a fresh ECDSA P-256 CA and a server and a
+// client certificate signed by it (SAN 127.0.0.1 and localhost), valid
+// from an hour before now for ten years. Tests use it for chains the
+// module does not trust.
+func NewCertSlot(now time.Time) (*CertSlot, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -108,12 +112,12 @@ func generateSlot(now time.Time) (*certSlot, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
-	return &certSlot{ca: ca, pool: pool, server: server, client: client}, nil
+	return &CertSlot{CA: ca, Pool: pool, Server: server, Client: client}, nil
 }
 
-// verifyChain checks a peer's chain against roots without a host name check:
-// the firmware's mbedtls setup sets no host name, so only the chain counts.
-func verifyChain(roots *x509.CertPool, rawCerts [][]byte, usage x509.ExtKeyUsage) error {
+// VerifyChain checks a peer's chain against roots without a host name
+// check, for firmwares that set no host name (only the chain counts).
+func VerifyChain(roots *x509.CertPool, rawCerts [][]byte, usage x509.ExtKeyUsage) error {
 	if len(rawCerts) == 0 {
 		return fmt.Errorf("peer sent no certificate")
 	}

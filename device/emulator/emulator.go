@@ -12,32 +12,35 @@ import (
 	"time"
 
 	"atbench/device"
+	"atbench/device/emulator/netcore"
 	"atbench/protocol"
 )
 
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("emulator: module closed")
 
-// Config configures a Module. The zero value emulates a Realtek module.
+// Config configures a Module.
 type Config struct {
-	// Dialect is the command set: "realtek" (the default and, for now, the
-	// only one).
-	Dialect string
-	// MaxLinks is the number of link ids (lwIP MEMP_NUM_NETCONN); 0 means 20.
+	// Firmware builds the command set the module speaks (required), e.g.
+	// the Realtek firmware's New.
+	Firmware NewFirmware
+	// MaxLinks is the number of link ids; 0 means the firmware's own
+	// (Realtek: 20, lwIP's MEMP_NUM_NETCONN). At most 256.
 	MaxLinks int
-	// Echo echoes each command line before its answer. Whether the module
+	// Echo echoes each command line before its answer. Whether a module
 	// echoes is UNCONFIRMED; the default is off.
 	Echo bool
 	// HostAddr is the IPv4 address the module binds its sockets to and
 	// reports as its own; default "127.0.0.1".
 	HostAddr string
-	// RecvBuffer is the per-link buffer, in bytes, that holds data of
-	// auto_rcv=0 links until AT+SKTREAD takes it; default 8192 (the real
+	// RecvBuffer is the per-link buffer, in bytes, that holds data of links
+	// read on request until the firmware takes it; default 8192 (the real
 	// size is UNCONFIRMED). When it is full the emulator stops reading the
 	// socket, so TCP peers are held back; nothing is dropped.
 	RecvBuffer int
-	// Now is the clock for link times and keepalive; nil means time.Now.
-	Now func() time.Time
+	// Clock is the clock for link times, keepalive and the firmware's
+	// timers; nil means the real one.
+	Clock netcore.Clock
 	// Logf receives the diagnostics a real module prints on its LogUART;
 	// they never reach the AT port. Nil discards them.
 	Logf func(format string, args ...any)
@@ -46,27 +49,56 @@ type Config struct {
 	ConnectTimeout time.Duration
 }
 
-// interpreter is one command set behind the shared plumbing: the module
-// hands it complete command lines (or raw bytes while it asks for them) on
-// a single goroutine, and it writes its answers with Module.print.
-type interpreter interface {
-	start()                                      // prints the power-on banner
-	maxLine() int                                // longest command line, ending excluded
-	line(b []byte)                               // one command line, ending removed
-	overlong()                                   // answers a line longer than maxLine
-	rawPending() bool                            // wants raw bytes rather than lines
-	raw(p []byte) int                            // takes raw bytes, returns how many it used
-	snapshot() protocol.Snapshot                 // links and settings
-	links() (table, history []protocol.LinkInfo) // Snapshot's two parts
-	shutdown()                                   // closes every socket (Module.Close)
+// Firmware is one command set running on the module: it assembles host
+// input into its own commands, answers them through Host.Print, and turns
+// the network stack's events into its own words.
+type Firmware interface {
+	// Name is the command set's name (Info().Name), e.g. "realtek".
+	Name() string
+	// Start runs once at power-on, before any input: the banner.
+	Start()
+	// Input takes host bytes in order, on the module's input goroutine.
+	Input(p []byte)
+	// Event takes what the stack saw, on the stack's goroutines, after the
+	// link table shows it.
+	Event(e netcore.Event)
+	// Settings are the module-wide settings in force, for Snapshot.
+	Settings() []protocol.Setting
+}
+
+// NewFirmware builds a firmware on a module. It must not open sockets
+// (Start may).
+type NewFirmware func(h Host) Firmware
+
+// Host is what the module offers its firmware.
+type Host interface {
+	// Print writes one whole message to the AT port (never split by
+	// another message). It fails only after Close.
+	Print(msg []byte) error
+	// Net is the network stack.
+	Net() *netcore.Stack
+	// Clock is the module's clock.
+	Clock() netcore.Clock
+	// CertSlot returns certificate slot i (1..CertSlots) of the flash.
+	CertSlot(i int) (*CertSlot, bool)
+	// Go runs f on a goroutine that Close waits for; once Close has
+	// begun it runs nothing.
+	Go(f func())
+	// Context is cancelled when the module closes.
+	Context() context.Context
+	// Config is the module's configuration, defaults filled in (MaxLinks
+	// stays 0 for "the firmware's own").
+	Config() Config
+	// Logf writes a LogUART diagnostic.
+	Logf(format string, args ...any)
 }
 
 // Module is an emulated AT module. It implements device.Device.
 type Module struct {
 	cfg  Config
-	now  func() time.Time
 	logf func(format string, args ...any)
-	host netip.Addr
+	net  *netcore.Stack
+	fw   Firmware
 
 	out    *outBuffer
 	in     chan []byte
@@ -77,39 +109,35 @@ type Module struct {
 	once   sync.Once
 	status chan device.Status
 
-	certs  *certStore
-	interp interpreter
+	certs *certStore
 
-	chgMu   sync.Mutex
-	changed chan struct{} // closed and replaced when a link closes
+	goMu     sync.Mutex
+	stopping bool // Close has begun: Host.Go starts nothing
 
-	// line assembly, owned by the interpreter goroutine
-	lineBuf  []byte
-	overLong bool
-	skipLF   bool
+	chgMu      sync.Mutex
+	changed    chan struct{} // closed at a link change
+	chgClosed  bool          // changed is closed and nobody has taken it since
+	chgHandout bool          // changed was handed out by Changed
 }
 
 // inputChunk bounds one queued piece of host input, so a large Write does
-// not buffer unbounded memory ahead of the interpreter.
+// not buffer unbounded memory ahead of the firmware.
 const inputChunk = 4096
 
-// New starts a module: it prints its start-up banner and is ready for
-// commands.
+// New starts a module: its firmware prints its start-up banner and is
+// ready for commands.
 func New(cfg Config) (*Module, error) {
-	if cfg.Dialect == "" {
-		cfg.Dialect = "realtek"
+	if cfg.Firmware == nil {
+		return nil, errors.New("emulator: no firmware")
 	}
-	if cfg.MaxLinks == 0 {
-		cfg.MaxLinks = 20
-	}
-	if cfg.MaxLinks < 1 || cfg.MaxLinks > 256 {
+	if cfg.MaxLinks < 0 || cfg.MaxLinks > 256 {
 		return nil, fmt.Errorf("emulator: MaxLinks %d out of range 1..256", cfg.MaxLinks)
 	}
 	if cfg.HostAddr == "" {
 		cfg.HostAddr = "127.0.0.1"
 	}
 	if cfg.ConnectTimeout <= 0 {
-		cfg.ConnectTimeout = defaultConnectTimeout
+		cfg.ConnectTimeout = netcore.DefaultConnectTimeout
 	}
 	host, err := netip.ParseAddr(cfg.HostAddr)
 	if err != nil || !host.Is4() {
@@ -123,37 +151,49 @@ func New(cfg Config) (*Module, error) {
 	}
 	m := &Module{
 		cfg:     cfg,
-		now:     cfg.Now,
 		logf:    cfg.Logf,
-		host:    host,
 		out:     newOutBuffer(outBufferSize),
 		in:      make(chan []byte, 16),
 		done:    make(chan struct{}),
 		status:  make(chan device.Status, 2),
 		changed: make(chan struct{}),
 	}
-	if m.now == nil {
-		m.now = time.Now
-	}
 	if m.logf == nil {
 		m.logf = func(string, ...any) {}
 	}
-	m.ctx, m.cancel = context.WithCancel(context.Background())
-	m.certs, err = newCertStore(m.now())
+	m.net, err = netcore.New(netcore.Config{
+		Addr: host, RecvBuffer: cfg.RecvBuffer, ConnectTimeout: cfg.ConnectTimeout,
+		Clock: cfg.Clock, Events: m.event, Logf: m.logf,
+	})
 	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	m.certs, err = newCertStore(m.net.Clock().Now())
+	if err != nil {
+		m.cancel()
 		return nil, err
 	}
-	switch cfg.Dialect {
-	case "realtek":
-		m.interp = newAmeba(m)
-	default:
-		return nil, fmt.Errorf("emulator: unknown dialect %q", cfg.Dialect)
+	m.fw = cfg.Firmware(moduleHost{m})
+	if m.fw == nil {
+		m.cancel()
+		return nil, errors.New("emulator: the firmware constructor returned nil")
 	}
-	m.interp.start()
-	m.status <- device.Status{State: device.Connected, At: m.now()}
+	m.fw.Start()
+	m.status <- device.Status{State: device.Connected, At: m.net.Clock().Now()}
 	m.wg.Add(1)
 	go m.run()
 	return m, nil
+}
+
+// event passes the stack's events to the firmware; a socket that closed is
+// also a change for Changed (the one change a firmware may print nothing
+// about).
+func (m *Module) event(e netcore.Event) {
+	if e.Kind == netcore.EventClosed {
+		m.linksChanged()
+	}
+	m.fw.Event(e)
 }
 
 // Read returns module output. It blocks until some is available and
@@ -194,12 +234,15 @@ func (m *Module) Close() error {
 	m.once.Do(func() {
 		close(m.done)
 		m.cancel()
-		m.interp.shutdown()
-		m.out.close()
+		m.goMu.Lock()
+		m.stopping = true
+		m.goMu.Unlock()
+		m.out.close() // unblocks every Print
+		m.net.Close()
 		m.wg.Wait()
-		m.interp.shutdown() // anything a goroutine opened while stopping
+		m.net.Close() // anything the firmware opened while stopping
 		select {
-		case m.status <- device.Status{State: device.Closed, At: m.now()}:
+		case m.status <- device.Status{State: device.Closed, At: m.net.Clock().Now()}:
 		default:
 		}
 		close(m.status)
@@ -210,39 +253,58 @@ func (m *Module) Close() error {
 // Status reports Connected once at start; the channel is closed by Close.
 func (m *Module) Status() <-chan device.Status { return m.status }
 
-// Info describes the emulator.
-func (m *Module) Info() device.Info { return device.Info{Kind: "emulator", Name: m.cfg.Dialect} }
+// Info describes the emulator: Name is the firmware's command set.
+func (m *Module) Info() device.Info { return device.Info{Kind: "emulator", Name: m.fw.Name()} }
 
 // Changed returns a channel that is closed at the next change of the link
-// table that the module prints nothing about (a peer closing a link);
-// call it again after each change. Changes the module does print (an
-// accept, data) reach the host as output.
+// table that the module may print nothing about (a socket closing, by the
+// peer say); call it again after each change. A change that nobody was
+// waiting for is not lost: the next call returns a closed channel. Changes
+// the module does print (an accept, data) reach the host as output.
 func (m *Module) Changed() <-chan struct{} {
 	m.chgMu.Lock()
 	defer m.chgMu.Unlock()
-	return m.changed
+	ch := m.changed
+	if m.chgClosed {
+		// the change nobody saw: report it once, and watch afresh
+		m.changed, m.chgClosed, m.chgHandout = make(chan struct{}), false, false
+		return ch
+	}
+	m.chgHandout = true
+	return ch
 }
 
-// linksChanged wakes everyone waiting on Changed; a change while nobody
-// waits is not lost, as the next Changed call returns a fresh channel only
-// after this one is closed.
+// linksChanged wakes everyone waiting on Changed.
 func (m *Module) linksChanged() {
 	m.chgMu.Lock()
 	defer m.chgMu.Unlock()
+	if m.chgClosed {
+		return // nobody has seen the previous change yet
+	}
 	close(m.changed)
-	m.changed = make(chan struct{})
+	if m.chgHandout {
+		m.changed, m.chgHandout = make(chan struct{}), false
+		return
+	}
+	m.chgClosed = true
 }
 
 // Snapshot returns the link table (the links holding an id, by id, then up
-// to 32 links that left the table, newest first) and the socket settings in
-// force. A link whose socket closed (the peer closed it, say) keeps its id
-// until AT+SKTDEL, as in the firmware: it is listed with the table, with
-// State CLOSED and Closed set. Links tells the two parts apart.
-func (m *Module) Snapshot() protocol.Snapshot { return m.interp.snapshot() }
+// to 32 links that left the table, newest first) and the settings in
+// force. A link whose socket closed (the peer closed it, say) may keep its
+// id, as in the Realtek firmware: it is listed with the table, with State
+// CLOSED and Closed set. Links tells the two parts apart.
+func (m *Module) Snapshot() protocol.Snapshot {
+	table, hist := m.net.Links()
+	return protocol.Snapshot{Links: append(table, hist...), Settings: m.fw.Settings()}
+}
 
 // Links returns the two parts of Snapshot's link list: the links that hold
 // an id, by id, and the ones that left the table, newest first.
-func (m *Module) Links() (table, history []protocol.LinkInfo) { return m.interp.links() }
+func (m *Module) Links() (table, history []protocol.LinkInfo) { return m.net.Links() }
+
+// Net is the module's network stack.
+func (m *Module) Net() *netcore.Stack { return m.net }
 
 // CertSlot returns certificate slot i (1..10) of the emulated flash: the CA
 // pool that verifies the slot's certificates, the server suite and the
@@ -254,22 +316,10 @@ func (m *Module) CertSlot(i int) (ca *x509.CertPool, server, client tls.Certific
 	if !ok {
 		return nil, tls.Certificate{}, tls.Certificate{}, false
 	}
-	return s.pool, s.server, s.client, true
+	return s.Pool, s.Server, s.Client, true
 }
 
-// print writes one whole message to the AT port. It fails only after Close.
-func (m *Module) print(msg []byte) error { return m.out.write(msg) }
-
-// goTracked runs f on a goroutine that Close waits for.
-func (m *Module) goTracked(f func()) {
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		f()
-	}()
-}
-
-// run is the interpreter goroutine: it turns host input into lines.
+// run is the input goroutine: it hands host input to the firmware.
 func (m *Module) run() {
 	defer m.wg.Done()
 	for {
@@ -277,65 +327,32 @@ func (m *Module) run() {
 		case <-m.done:
 			return
 		case c := <-m.in:
-			m.feed(c)
+			m.fw.Input(c)
 		}
 	}
 }
 
-// feed splits host input into command lines. A line ends with CR, LF or
-// CR LF (a LF right after the CR that ended a line belongs to that ending,
-// even when raw bytes follow). While the interpreter asks for raw bytes
-// they go to it untouched.
-func (m *Module) feed(p []byte) {
-	for len(p) > 0 {
-		if m.skipLF {
-			m.skipLF = false
-			if p[0] == '\n' {
-				p = p[1:]
-				continue
-			}
-		}
-		if m.interp.rawPending() {
-			p = p[m.interp.raw(p):]
-			continue
-		}
-		i := bytes.IndexAny(p, "\r\n")
-		if i < 0 {
-			m.appendLine(p)
-			return
-		}
-		m.appendLine(p[:i])
-		m.skipLF = p[i] == '\r'
-		p = p[i+1:]
-		m.endLine()
-	}
-}
+// moduleHost is the module as its firmware's Host.
+type moduleHost struct{ m *Module }
 
-func (m *Module) appendLine(b []byte) {
-	if m.overLong {
-		return
-	}
-	if len(m.lineBuf)+len(b) > m.interp.maxLine() {
-		m.overLong = true
-		m.lineBuf = m.lineBuf[:0]
-		return
-	}
-	m.lineBuf = append(m.lineBuf, b...)
+func (h moduleHost) Print(msg []byte) error   { return h.m.out.write(msg) }
+func (h moduleHost) Net() *netcore.Stack      { return h.m.net }
+func (h moduleHost) Clock() netcore.Clock     { return h.m.net.Clock() }
+func (h moduleHost) Context() context.Context { return h.m.ctx }
+func (h moduleHost) Config() Config           { return h.m.cfg }
+func (h moduleHost) Logf(f string, a ...any)  { h.m.logf(f, a...) }
+func (h moduleHost) CertSlot(i int) (*CertSlot, bool) {
+	return h.m.certs.slot(i)
 }
-
-func (m *Module) endLine() {
-	if m.overLong {
-		m.overLong = false
-		m.interp.overlong()
+func (h moduleHost) Go(f func()) {
+	h.m.goMu.Lock()
+	defer h.m.goMu.Unlock()
+	if h.m.stopping {
 		return
 	}
-	if len(m.lineBuf) == 0 {
-		return
-	}
-	line := m.lineBuf
-	m.lineBuf = nil
-	if m.cfg.Echo {
-		_ = m.print(append(bytes.Clone(line), "\r\n"...))
-	}
-	m.interp.line(line)
+	h.m.wg.Add(1)
+	go func() {
+		defer h.m.wg.Done()
+		f()
+	}()
 }

@@ -1,98 +1,103 @@
 package emulator
 
 import (
+	"bytes"
+	"crypto/x509"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
-	"runtime"
-	"strconv"
-	"strings"
+	"net/netip"
 	"testing"
 	"time"
 
 	"atbench/device"
+	"atbench/device/emulator/netcore"
+	"atbench/protocol"
 )
 
-func TestCommonCommands(t *testing.T) {
-	h := newHarness(t, Config{})
-	h.cmd("AT+TEST", "\r\nOK\r\n")
-	h.cmd("AT+TEST=0,hello world", "\r\n arg len = 11 \r\n\r\n arg = hello world \r\n\r\nOK\r\n")
-	h.cmd("AT+TEST=0", "\r\nERROR: 1\r\n")
-	h.cmd("AT+TEST=7,x", "\r\nERROR: 1\r\n")
-	h.cmd("AT+TEST=2,300", "Downstream Test Start\r\n"+strings.Repeat("\x01", 300)+"Downstream Test End\r\n\r\nOK\r\n")
-	h.cmd("AT+TEST=1,0", "\r\nERROR: 2\r\n")
-	h.cmd("AT+TEST=1,5", ">>>\r\n")
-	h.writeRaw([]byte("ab\r\nc"))
-	if up := h.until("\r\nOK\r\n"); !strings.HasPrefix(up, "upstream test(tt mode): Send 0 KBytes in ") || !strings.HasSuffix(up, " Kbits/sec\n\r\r\nOK\r\n") {
-		t.Fatalf("upload test: %q", up)
-	}
-	h.cmd("AT+LIST", "Common AT Command:\r\nAT+TEST\r\nAT+LIST\r\nAT+GMR\r\nAT+RST\r\nAT+STATE\r\nAT+LOG\r\n"+
-		"Wi-Fi AT Command:\r\nAT+WLCONN\r\nAT+WLDISCONN\r\nAT+WLSCAN\r\nAT+WLRSSI\r\nAT+WLSTATE\r\nAT+WLSTATICIP\r\n"+
-		"Socket AT Commands:\r\nAT+SKTCFG\r\nAT+SKTQUERY\r\nAT+SKTSERVER\r\nAT+SKTCLIENT\r\nAT+SKTSENDRAW\r\nAT+SKTSEND\r\nAT+SKTREAD\r\nAT+SKTSTATE\r\nAT+SKTDEL\r\n\r\nOK\r\n")
-	h.send("AT+GMR")
-	gmr := h.until("\r\nOK\r\n")
-	lines := strings.Split(strings.TrimSuffix(gmr, "\r\n\r\nOK\r\n"), "\n")
-	prefixes := []string{"AMEBA-RTOS SDK VERSION: ", "ATCMD VERSION: ", "IMAGE VERSION: ", "RTL8721Dx: ", "COMPILE TIME: ", "COMPILE USER: ", "COMPILE ENV : "}
-	if len(lines) != 7 {
-		t.Fatalf("AT+GMR gave %d lines: %q", len(lines), gmr)
-	}
-	for i, p := range prefixes {
-		if !strings.HasPrefix(lines[i], p) {
-			t.Errorf("GMR line %d = %q, want prefix %q", i, lines[i], p)
+// waitLimit bounds every wait for an asynchronous event in the tests.
+const waitLimit = 10 * time.Second
+
+// echoFirmware is the smallest firmware: a banner, input printed back, and
+// the stack's events passed to the test.
+type echoFirmware struct {
+	h      Host
+	events chan netcore.Event
+}
+
+func (f *echoFirmware) Name() string   { return "echo" }
+func (f *echoFirmware) Start()         { _ = f.h.Print([]byte("READY\r\n")) }
+func (f *echoFirmware) Input(p []byte) { _ = f.h.Print(bytes.ToUpper(p)) }
+func (f *echoFirmware) Settings() []protocol.Setting {
+	return []protocol.Setting{{Name: "mode", Value: "echo"}}
+}
+func (f *echoFirmware) Event(e netcore.Event) {
+	e.Data = nil // valid only during the call
+	f.events <- e
+}
+
+// next waits for the next event of kind k.
+func (f *echoFirmware) next(t *testing.T, k netcore.EventKind) netcore.Event {
+	t.Helper()
+	timeout := time.After(waitLimit)
+	for {
+		select {
+		case e := <-f.events:
+			if e.Kind == k {
+				return e
+			}
+		case <-timeout:
+			t.Fatalf("no event of kind %d", k)
 		}
 	}
-	h.cmd("AT+STATE", "Available heap 332448\r\n\r\nOK\r\n")
-	h.cmd("AT+LOG", "\r\nOK\r\n")
-	h.cmd("AT+LOG=1,2,3,4", "\r\nERROR: 1\r\n")
-	h.cmd("AT+FOO=1", "\r\nunknown command 'AT+FOO'\r\n")
-	h.cmd("at+test", "\r\nunknown command 'at+test'\r\n")
-	h.cmd("AT", "\r\nunknown command 'AT'\r\n")
-	h.cmd("hello=world", "\r\nunknown command 'hello'\r\n")
-	// empty lines are ignored; CR, LF and CR LF each end one line
-	h.writeRaw([]byte("\r\n\r\n\nAT+TEST\rAT+TEST\nAT+TEST\r\n"))
-	h.expect("\r\nOK\r\n\r\nOK\r\n\r\nOK\r\n")
-	h.quiet()
 }
 
-func TestOverlongLine(t *testing.T) {
-	h := newHarness(t, Config{})
-	h.cmd("AT+TEST=0,"+strings.Repeat("x", 2000), "\r\nERROR: 1\r\n")
-	h.cmd("AT+TEST", "\r\nOK\r\n")
-	// exactly 2000 bytes is allowed
-	arg := strings.Repeat("y", 2000-len("AT+TEST=0,"))
-	h.cmd("AT+TEST=0,"+arg, "\r\n arg len = 1990 \r\n\r\n arg = "+arg+" \r\n\r\nOK\r\n")
+func startEcho(t *testing.T, cfg Config) (*Module, *echoFirmware) {
+	t.Helper()
+	var fw *echoFirmware
+	cfg.Firmware = func(h Host) Firmware {
+		fw = &echoFirmware{h: h, events: make(chan netcore.Event, 64)}
+		return fw
+	}
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, fw
 }
 
-func TestEcho(t *testing.T) {
-	h := newHarness(t, Config{Echo: true})
-	h.cmd("AT+TEST", "AT+TEST\r\n\r\nOK\r\n")
-}
-
-func TestNewRejectsBadConfig(t *testing.T) {
-	for _, cfg := range []Config{{Dialect: "nokia"}, {MaxLinks: -1}, {HostAddr: "::1"}, {HostAddr: "nope"}, {RecvBuffer: -5}} {
-		if m, err := New(cfg); err == nil {
-			m.Close()
-			t.Errorf("New(%+v) succeeded", cfg)
+func readString(t *testing.T, m *Module, want string) {
+	t.Helper()
+	got := make([]byte, 0, len(want))
+	buf := make([]byte, 64)
+	for len(got) < len(want) {
+		n, err := m.Read(buf)
+		if err != nil {
+			t.Fatalf("Read: %v after %q", err, got)
 		}
+		got = append(got, buf[:n]...)
+	}
+	if string(got) != want {
+		t.Fatalf("output %q, want %q", got, want)
 	}
 }
 
 func TestDeviceContract(t *testing.T) {
-	m, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := startEcho(t, Config{})
 	if st := <-m.Status(); st.State != device.Connected {
 		t.Fatalf("first status %v", st.State)
 	}
-	if got := m.Info(); got != (device.Info{Kind: "emulator", Name: "realtek"}) {
+	if got := m.Info(); got != (device.Info{Kind: "emulator", Name: "echo"}) {
 		t.Fatalf("Info = %+v", got)
 	}
-	buf := make([]byte, 64)
-	n, err := m.Read(buf)
-	if err != nil || string(buf[:n]) != "ATCMD READY\r\n" {
-		t.Fatalf("Read = %q, %v", buf[:n], err)
+	readString(t, m, "READY\r\n")
+	if _, err := m.Write([]byte("at\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	readString(t, m, "AT\r\n")
+	if s := m.Snapshot().Settings; len(s) != 1 || s[0].Value != "echo" {
+		t.Fatalf("settings %+v", s)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
@@ -100,126 +105,24 @@ func TestDeviceContract(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatal("second Close:", err)
 	}
-	if _, err := m.Read(buf); !errors.Is(err, io.EOF) {
+	if _, err := m.Read(make([]byte, 8)); !errors.Is(err, io.EOF) {
 		t.Fatalf("Read after Close: %v", err)
 	}
-	if _, err := m.Write([]byte("AT+TEST\r\n")); !errors.Is(err, ErrClosed) {
+	if _, err := m.Write([]byte("x")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Write after Close: %v", err)
 	}
 	for range m.Status() {
 	}
 }
 
-func TestWifi(t *testing.T) {
-	h := newHarness(t, Config{})
-	h.send("AT+WLSTATE")
-	st := h.until("\r\nOK\r\n")
-	for _, want := range []string{"      SSID => atbench-ap\r\n", "IP  => 127.0.0.1\r\n", "     BSSID => 02:00:00:a7:be:01\r\n"} {
-		if !strings.Contains(st, want) {
-			t.Errorf("AT+WLSTATE lacks %q:\n%s", want, st)
+func TestNewRejectsBadConfig(t *testing.T) {
+	fw := func(h Host) Firmware { return &echoFirmware{h: h} }
+	for _, cfg := range []Config{{}, {Firmware: fw, MaxLinks: -1}, {Firmware: fw, MaxLinks: 257}, {Firmware: fw, HostAddr: "::1"},
+		{Firmware: fw, HostAddr: "nope"}, {Firmware: fw, RecvBuffer: -5}, {Firmware: func(Host) Firmware { return nil }}} {
+		if m, err := New(cfg); err == nil {
+			m.Close()
+			t.Errorf("New(%+v) succeeded", cfg)
 		}
-	}
-	h.cmd("AT+WLSCAN", ` 1, 02:00:00:a7:be:01, -42, 6, N, "WPA2 AES", "atbench-ap" `+"\r\n"+
-		` 2, 02:00:00:a7:be:02, -61, 1, G, "Open", "atbench-open" `+"\r\n"+
-		` 3, 02:00:00:a7:be:03, -74, 36, AC, "WPA2 AES", "neighbour-5g" `+"\r\n\r\nOK\r\n")
-	h.cmd("AT+WLSCAN=ssid,atbench-open", ` 1, 02:00:00:a7:be:02, -61, 1, G, "Open", "atbench-open" `+"\r\n\r\nOK\r\n")
-	h.cmd("AT+WLSCAN=ch,6:36", ` 1, 02:00:00:a7:be:01, -42, 6, N, "WPA2 AES", "atbench-ap" `+"\r\n"+
-		` 2, 02:00:00:a7:be:03, -74, 36, AC, "WPA2 AES", "neighbour-5g" `+"\r\n\r\nOK\r\n")
-	h.cmd("AT+WLSCAN=ch,1;6", "\r\nERROR: 2\r\n")
-	h.cmd("AT+WLSCAN=band,5", "\r\nERROR: 2\r\n")
-	h.cmd("AT+WLRSSI", "rssi = -42\r\ndata rssi = -43\r\nbeacon rssi = -41\r\n\r\nOK\r\n")
-	h.cmd("AT+WLDISCONN", "[$]wifi disconnected\r\n\r\nOK\r\n")
-	h.cmd("AT+WLDISCONN", "\r\nOK\r\n")
-	h.cmd("AT+SKTCLIENT=0,1,,127.0.0.1,9,,1", "\r\nERROR: 2\r\n")
-	h.cmd("AT+WLCONN=ssid,atbench-ap,pw,wrong-pass", "[$]wifi connect failed\r\n\r\nERROR: 17\r\n")
-	h.cmd("AT+WLCONN=ssid,nowhere,pw,whatever1", "[$]wifi connect failed\r\n\r\nERROR: 17\r\n")
-	h.cmd("AT+WLCONN", "\r\nERROR: 1\r\n")
-	h.cmd("AT+WLCONN=pw,12345678", "\r\nERROR: 1\r\n")
-	h.cmd("AT+WLCONN=ssid,", "\r\nERROR: 2\r\n")
-	h.cmd("AT+WLCONN=color,blue", "\r\nERROR: 2\r\n")
-	h.cmd("AT+WLCONN=ssid,a,pw,b,ch,1,key_id,0,bssid,02:00:00:a7:be:01,x", "\r\nERROR: 3\r\n")
-	h.cmd("AT+WLCONN=ssid,atbench-ap,pw,atbench123", "[$]wifi connected\r\n[$]wifi got ip:\"127.0.0.1\"\r\n\r\nOK\r\n")
-	h.cmd("AT+WLSTATICIP=192.168.1.50,192.168.1.1,255.255.255.0", "\r\nOK\r\n")
-	h.cmd("AT+WLCONN=ssid,atbench-open", "[$]wifi connected\r\n[$]wifi got ip:\"192.168.1.50\"\r\n\r\nOK\r\n")
-	h.cmd("AT+WLSTATICIP=300.1.1.1", "\r\nERROR: 2\r\n")
-	h.cmd("AT+WLSTATICIP=1.2.3.4,1.2.3.1", "\r\nERROR: 3\r\n")
-	h.cmd("AT+WLSTATICIP", "\r\nERROR: 1\r\n")
-}
-
-func TestSktCfgAndQuery(t *testing.T) {
-	h := newHarness(t, Config{})
-	defaults := "\r\nGlobal SOCKET configuration:\r\nso_sndtimeo: 0\r\nso_rcvtimeo: 0\r\ntcp_nodelay: 0\r\nso_keepalive: 0\r\ntcp_keepidle: 0\r\ntcp_keepintvl: 0\r\ntcp_keepcnt: 0\r\n\r\nOK\r\n"
-	h.cmd("AT+SKTQUERY", defaults)
-	h.cmd("AT+SKTCFG=2000,2000,,1,60,10,3", "\r\nOK\r\n")
-	h.cmd("AT+SKTQUERY", "\r\nGlobal SOCKET configuration:\r\nso_sndtimeo: 2000\r\nso_rcvtimeo: 2000\r\ntcp_nodelay: 0\r\nso_keepalive: 1\r\ntcp_keepidle: 60\r\ntcp_keepintvl: 10\r\ntcp_keepcnt: 3\r\n\r\nOK\r\n")
-	want := map[string]string{"so_sndtimeo": "2000", "so_keepalive": "1", "tcp_keepidle": "60", "tcp_keepintvl": "10", "tcp_keepcnt": "3", "tcp_nodelay": "0"}
-	for _, s := range h.m.Snapshot().Settings {
-		if w, ok := want[s.Name]; ok && s.Value != w {
-			t.Errorf("setting %s = %s, want %s", s.Name, s.Value, w)
-		}
-	}
-	h.cmd("AT+SKTQUERY=1", "\r\nERROR: 1\r\n")
-	h.cmd("AT+SKTQUERY=", "\r\nERROR: 1\r\n")
-	for _, bad := range []string{"AT+SKTCFG", "AT+SKTCFG=-1", "AT+SKTCFG=,-5", "AT+SKTCFG=,,2", "AT+SKTCFG=,,,2", "AT+SKTCFG=,,,,7201",
-		"AT+SKTCFG=,,,,,76", "AT+SKTCFG=,,,,,,11", "AT+SKTCFG=0,0,0,0,0,0,0,0"} {
-		h.cmd(bad, "\r\nERROR: 1\r\n")
-	}
-	// an omitted field resets to 0
-	h.cmd("AT+SKTCFG=1", "\r\nOK\r\n")
-	h.cmd("AT+SKTQUERY", strings.Replace(defaults, "so_sndtimeo: 0", "so_sndtimeo: 1", 1))
-}
-
-func TestRandomBytesThenTest(t *testing.T) {
-	before := runtime.NumGoroutine()
-	h := newHarness(t, Config{})
-	port := h.server(0, 1, "", 1)
-	rng := rand.New(rand.NewPCG(1, 2))
-	junk := make([]byte, 1<<20)
-	for i := range junk {
-		junk[i] = byte(rng.Uint32())
-	}
-	h.writeRaw(junk)
-	h.writeRaw([]byte("\r\nAT+TEST\r\n"))
-	h.waitFor("final OK", func() bool {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		return strings.HasSuffix(string(h.got), "\r\nOK\r\n")
-	})
-	h.close()
-	// the module's listener is gone: the port can be listened on again
-	ln, err := net.Listen("tcp4", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatalf("port %d still in use after Close: %v", port, err)
-	}
-	ln.Close()
-	deadline := time.Now().Add(waitLimit)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d before, %d after\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
-}
-
-func TestRST(t *testing.T) {
-	h := newHarness(t, Config{})
-	port := h.server(0, 1, "", 1)
-	c := dial(t, port)
-	h.expect(acceptEvent(1, false, localPort(c), 0))
-	h.cmd("AT+SKTCFG=,,1", "\r\nOK\r\n")
-	h.cmd("AT+WLDISCONN", "[$]wifi disconnected\r\n\r\nOK\r\n")
-	h.cmd("AT+RST", "\r\nOK\r\nATCMD READY\r\n")
-	expectEOF(t, c)
-	h.cmd("AT+SKTSTATE", "\r\nOK\r\n")
-	h.cmd("AT+SKTQUERY", "\r\nGlobal SOCKET configuration:\r\nso_sndtimeo: 0\r\nso_rcvtimeo: 0\r\ntcp_nodelay: 0\r\nso_keepalive: 0\r\ntcp_keepidle: 0\r\ntcp_keepintvl: 0\r\ntcp_keepcnt: 0\r\n\r\nOK\r\n")
-	if l, ok := h.closedLink(1); !ok || l.Closed.Reason != "module reset (AT+RST)" {
-		t.Fatalf("seed history %+v", l)
-	}
-	h.send("AT+WLSTATE")
-	if st := h.until("\r\nOK\r\n"); !strings.Contains(st, "SSID => atbench-ap") {
-		t.Fatalf("not rejoined after reset: %s", st)
 	}
 }
 
@@ -227,11 +130,7 @@ func TestRST(t *testing.T) {
 // between them, must both leave Changed's channel closed for the next
 // waiter.
 func TestChangedIsNotLost(t *testing.T) {
-	m, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, _ := startEcho(t, Config{})
 	first := m.Changed()
 	m.linksChanged()
 	m.linksChanged()
@@ -246,5 +145,95 @@ func TestChangedIsNotLost(t *testing.T) {
 	case <-second:
 	default:
 		t.Fatal("a change after a fresh Changed call was lost")
+	}
+}
+
+// TestChangedBeforeAnyWatcher: a change made before the watcher took its
+// first channel (a session whose watcher starts late) is reported by that
+// first channel, once.
+func TestChangedBeforeAnyWatcher(t *testing.T) {
+	m, _ := startEcho(t, Config{})
+	m.linksChanged()
+	select {
+	case <-m.Changed():
+	default:
+		t.Fatal("a change before the first Changed call was lost")
+	}
+	select {
+	case <-m.Changed():
+		t.Fatal("one change reported twice")
+	default:
+	}
+}
+
+// TestPeerCloseWakesChanged: a peer closing a link is a change of the
+// table, announced to a watcher that came after it, with the reason in
+// the snapshot and the event passed to the firmware.
+func TestPeerCloseWakesChanged(t *testing.T) {
+	m, fw := startEcho(t, Config{})
+	readString(t, m, "READY\r\n")
+	if err := m.Net().Listen(0, netcore.ListenOptions{Proto: protocol.ProtoTCP, Push: true, SeedIDs: 4}); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := m.Net().Link(0)
+	peer, err := net.Dial("tcp4", srv.Local.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := fw.next(t, netcore.EventAccepted); e.ID != 1 || e.Server != 0 {
+		t.Fatalf("accept %+v", e)
+	}
+	peer.Close()
+	if e := fw.next(t, netcore.EventClosed); e.ID != 1 || e.Reason != "peer closed (FIN)" || e.Err == nil {
+		t.Fatalf("close %+v", e)
+	}
+	select {
+	case <-m.Changed(): // taken after the change: still reported
+	case <-time.After(waitLimit):
+		t.Fatal("the close did not wake Changed")
+	}
+	var seed protocol.LinkInfo
+	for _, l := range m.Snapshot().Links {
+		if l.ID == 1 {
+			seed = l
+		}
+	}
+	if seed.Closed == nil || seed.Closed.Reason != "peer closed (FIN)" || seed.Parent != 0 {
+		t.Fatalf("seed %+v", seed)
+	}
+}
+
+func TestCertSlots(t *testing.T) {
+	m, _ := startEcho(t, Config{HostAddr: netip.MustParseAddr("127.0.0.1").String()})
+	if _, _, _, ok := m.CertSlot(1); !ok {
+		t.Fatal("slot 1 empty")
+	}
+	for _, i := range []int{0, 2, CertSlots, CertSlots + 1} {
+		if _, _, _, ok := m.CertSlot(i); ok {
+			t.Fatalf("slot %d filled", i)
+		}
+	}
+}
+
+func TestVerifyChain(t *testing.T) {
+	s, err := NewCertSlot(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := NewCertSlot(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyChain(s.Pool, s.Server.Certificate, x509.ExtKeyUsageServerAuth); err != nil {
+		t.Fatalf("own chain: %v", err)
+	}
+	if err := VerifyChain(s.Pool, s.Client.Certificate, x509.ExtKeyUsageServerAuth); err == nil {
+		t.Fatal("a client certificate passed as a server")
+	}
+	if err := VerifyChain(s.Pool, foreign.Server.Certificate, x509.ExtKeyUsageServerAuth); err == nil {
+		t.Fatal("a foreign chain passed")
+	}
+	if err := VerifyChain(s.Pool, nil, x509.ExtKeyUsageServerAuth); err == nil {
+		t.Fatal("an empty chain passed")
 	}
 }

@@ -1,4 +1,4 @@
-package emulator
+package realtek
 
 import (
 	"bytes"
@@ -14,9 +14,25 @@ import (
 
 	goserial "go.bug.st/serial"
 
+	"atbench/device/emulator"
 	"atbench/device/expose"
 	"atbench/protocol"
 )
+
+// Config and Module are the emulator's: the tests drive a module running
+// this firmware.
+type (
+	Config = emulator.Config
+	Module = emulator.Module
+)
+
+// start starts a module running the Realtek firmware.
+func start(cfg Config) (*Module, error) {
+	if cfg.Firmware == nil {
+		cfg.Firmware = New
+	}
+	return emulator.New(cfg)
+}
 
 // waitLimit bounds every wait for an asynchronous event in the tests.
 const waitLimit = 10 * time.Second
@@ -39,7 +55,7 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg Config) *harness {
 	t.Helper()
-	m, err := New(cfg)
+	m, err := start(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -1,12 +1,14 @@
 //go:build linux
 
-package emulator
+package realtek
 
 import (
 	"net"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"atbench/device/emulator/netcore"
 )
 
 func sockopt(t *testing.T, c *net.TCPConn, level, opt int) int {
@@ -28,10 +30,11 @@ func sockopt(t *testing.T, c *net.TCPConn, level, opt int) int {
 func TestSocketOptionsReachTheKernel(t *testing.T) {
 	h := newHarness(t, Config{})
 	seedConn := func(id int) *net.TCPConn {
-		a := h.m.interp.(*ameba)
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return a.t.links[id].tcp
+		c, ok := h.m.Net().TCPConn(id)
+		if !ok {
+			t.Fatalf("link %d has no TCP socket", id)
+		}
+		return c
 	}
 	h.cmd("AT+SKTCFG=,,1,1,60,10,3", "\r\nOK\r\n")
 	port := h.server(0, 1, "", 1)
@@ -56,7 +59,7 @@ func TestSocketOptionsReachTheKernel(t *testing.T) {
 	c = dial(t, port)
 	h.expect(acceptEvent(5, false, localPort(c), 4))
 	s = seedConn(5)
-	def := readOSKeepalive()
+	def := netcore.ReadSystemKeepalive()
 	if sockopt(t, s, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE) != int(def.Idle.Seconds()) || sockopt(t, s, unix.IPPROTO_TCP, unix.TCP_KEEPCNT) != def.Count {
 		t.Fatal("unset keepalive values must stay at the OS default, not Go's 15 s")
 	}

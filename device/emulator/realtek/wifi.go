@@ -1,4 +1,4 @@
-package emulator
+package realtek
 
 import (
 	"net/netip"
@@ -50,23 +50,23 @@ func defaultWifi() wifiState {
 const moduleMAC = "00:e0:4c:a7:be:00"
 
 // ip is the station address the module reports: 0.0.0.0 when not joined.
-func (a *ameba) ip() string {
-	if a.wifi.joined < 0 {
+func (f *Firmware) ip() string {
+	if f.wifi.joined < 0 {
 		return "0.0.0.0"
 	}
-	if a.wifi.static.IsValid() {
-		return a.wifi.static.String()
+	if f.wifi.static.IsValid() {
+		return f.wifi.static.String()
 	}
-	return a.m.host.String()
+	return f.net.Addr().String()
 }
 
-func (a *ameba) cmdWLConn(c rtk.Command) {
+func (f *Firmware) cmdWLConn(c rtk.Command) {
 	if !c.HasArgs {
-		a.fail(wlErrParamMissing)
+		f.fail(wlErrParamMissing)
 		return
 	}
 	if n := argc(c); n < 2 || n > 11 {
-		a.fail(wlErrParamCount)
+		f.fail(wlErrParamCount)
 		return
 	}
 	var ssid, bssid, pw string
@@ -78,89 +78,89 @@ func (a *ameba) cmdWLConn(c rtk.Command) {
 		switch c.Args[i] {
 		case "ssid":
 			if !has || val == "" || len(val) > 32 {
-				a.fail(wlErrParamValue)
+				f.fail(wlErrParamValue)
 				return
 			}
 			ssid = val
 		case "bssid":
 			if !has || len(val) != 17 {
-				a.fail(wlErrParamValue)
+				f.fail(wlErrParamValue)
 				return
 			}
 			bssid = strings.ToLower(val)
 		case "pw":
 			if !has || val == "" {
-				a.fail(wlErrParamValue)
+				f.fail(wlErrParamValue)
 				return
 			}
 			pw = val
 		case "key_id":
 			if !has || len(val) != 1 || val[0] < '0' || val[0] > '3' {
-				a.fail(wlErrParamValue)
+				f.fail(wlErrParamValue)
 				return
 			}
 		case "ch":
 		default:
-			a.fail(wlErrParamValue)
+			f.fail(wlErrParamValue)
 			return
 		}
 	}
 	if ssid == "" && bssid == "" {
-		a.fail(wlErrParamMissing)
+		f.fail(wlErrParamMissing)
 		return
 	}
-	a.mu.Lock()
+	f.mu.Lock()
 	found := -1
-	for i, ap := range a.wifi.aps {
+	for i, ap := range f.wifi.aps {
 		if (ssid == "" || ap.ssid == ssid) && (bssid == "" || ap.bssid == bssid) {
 			found = i
 			break
 		}
 	}
-	if found < 0 || (a.wifi.aps[found].security != "Open" && a.wifi.aps[found].password != pw) {
-		a.wifi.joined = -1
-		a.mu.Unlock()
-		a.m.logf("[+WLCONN] Fail: connect to %q failed", ssid)
-		a.reply(rtk.FormatWifiConnectFailed(), rtk.FormatError(wlErrConnect))
+	if found < 0 || (f.wifi.aps[found].security != "Open" && f.wifi.aps[found].password != pw) {
+		f.wifi.joined = -1
+		f.mu.Unlock()
+		f.h.Logf("[+WLCONN] Fail: connect to %q failed", ssid)
+		f.reply(rtk.FormatWifiConnectFailed(), rtk.FormatError(wlErrConnect))
 		return
 	}
-	a.wifi.joined = found
-	a.wifi.password = pw
-	ip := a.ip()
-	a.mu.Unlock()
-	a.ok(rtk.FormatWifiConnected(), rtk.FormatWifiGotIP(ip))
+	f.wifi.joined = found
+	f.wifi.password = pw
+	ip := f.ip()
+	f.mu.Unlock()
+	f.ok(rtk.FormatWifiConnected(), rtk.FormatWifiGotIP(ip))
 }
 
-func (a *ameba) cmdWLDisconn(rtk.Command) {
-	a.mu.Lock()
-	was := a.wifi.joined >= 0
-	a.wifi.joined = -1
-	a.wifi.static = netip.Addr{}
-	a.mu.Unlock()
+func (f *Firmware) cmdWLDisconn(rtk.Command) {
+	f.mu.Lock()
+	was := f.wifi.joined >= 0
+	f.wifi.joined = -1
+	f.wifi.static = netip.Addr{}
+	f.mu.Unlock()
 	if was {
-		a.ok(rtk.FormatWifiDisconnected())
+		f.ok(rtk.FormatWifiDisconnected())
 		return
 	}
-	a.ok()
+	f.ok()
 }
 
-func (a *ameba) cmdWLState(rtk.Command) {
-	a.mu.Lock()
-	w := rtk.WLANInfo{Connected: a.wifi.joined >= 0, MAC: moduleMAC, IP: a.ip(), Gateway: "0.0.0.0", Mask: "0.0.0.0"}
+func (f *Firmware) cmdWLState(rtk.Command) {
+	f.mu.Lock()
+	w := rtk.WLANInfo{Connected: f.wifi.joined >= 0, MAC: moduleMAC, IP: f.ip(), Gateway: "0.0.0.0", Mask: "0.0.0.0"}
 	if w.Connected {
-		ap := a.wifi.aps[a.wifi.joined]
-		w.SSID, w.BSSID, w.Channel, w.Security, w.Password = ap.ssid, ap.bssid, ap.channel, ap.security, a.wifi.password
-		w.Gateway, w.Mask = a.gatewayAndMask()
+		ap := f.wifi.aps[f.wifi.joined]
+		w.SSID, w.BSSID, w.Channel, w.Security, w.Password = ap.ssid, ap.bssid, ap.channel, ap.security, f.wifi.password
+		w.Gateway, w.Mask = f.gatewayAndMask()
 	}
-	a.mu.Unlock()
-	a.ok(rtk.FormatWLState(w))
+	f.mu.Unlock()
+	f.ok(rtk.FormatWLState(w))
 }
 
 // gatewayAndMask reports the static settings, else x.y.z.1 and /24.
-func (a *ameba) gatewayAndMask() (string, string) {
-	gw, mask := a.wifi.gateway, a.wifi.mask
+func (f *Firmware) gatewayAndMask() (string, string) {
+	gw, mask := f.wifi.gateway, f.wifi.mask
 	if !gw.IsValid() {
-		ip, _ := netip.ParseAddr(a.ip())
+		ip, _ := netip.ParseAddr(f.ip())
 		b := ip.As4()
 		b[3] = 1
 		gw = netip.AddrFrom4(b)
@@ -171,7 +171,7 @@ func (a *ameba) gatewayAndMask() (string, string) {
 	return gw.String(), mask.String()
 }
 
-func (a *ameba) cmdWLScan(c rtk.Command) {
+func (f *Firmware) cmdWLScan(c rtk.Command) {
 	var ssid string
 	var chans []int
 	if c.HasArgs {
@@ -183,26 +183,26 @@ func (a *ameba) cmdWLScan(c rtk.Command) {
 			switch c.Args[i] {
 			case "ssid":
 				if !has || val == "" || len(val) > 32 {
-					a.fail(wlErrParamValue)
+					f.fail(wlErrParamValue)
 					return
 				}
 				ssid = val
 			case "ch":
 				list, ok := channelList(val)
 				if !has || !ok {
-					a.fail(wlErrParamValue)
+					f.fail(wlErrParamValue)
 					return
 				}
 				chans = list
 			default:
-				a.fail(wlErrParamValue)
+				f.fail(wlErrParamValue)
 				return
 			}
 		}
 	}
-	a.mu.Lock()
-	aps := a.wifi.aps
-	a.mu.Unlock()
+	f.mu.Lock()
+	aps := f.wifi.aps
+	f.mu.Unlock()
 	var out []byte
 	idx := 0
 	for _, ap := range aps {
@@ -216,7 +216,7 @@ func (a *ameba) cmdWLScan(c rtk.Command) {
 		out = append(out, rtk.FormatScanLine(idx, rtk.ScanResult{BSSID: ap.bssid, RSSI: ap.rssi, Channel: ap.channel,
 			Mode: ap.mode, Security: ap.security, SSID: ap.ssid})...)
 	}
-	a.ok(out)
+	f.ok(out)
 }
 
 // channelList parses "1:6:11" as the firmware does: digits and colons only.
@@ -247,46 +247,46 @@ func containsInt(xs []int, v int) bool {
 	return false
 }
 
-func (a *ameba) cmdWLRSSI(rtk.Command) {
-	a.mu.Lock()
+func (f *Firmware) cmdWLRSSI(rtk.Command) {
+	f.mu.Lock()
 	rssi := 0
-	if a.wifi.joined >= 0 {
-		rssi = a.wifi.aps[a.wifi.joined].rssi
+	if f.wifi.joined >= 0 {
+		rssi = f.wifi.aps[f.wifi.joined].rssi
 	}
-	a.mu.Unlock()
+	f.mu.Unlock()
 	if rssi == 0 {
-		a.ok(rtk.FormatRSSI(0, 0, 0))
+		f.ok(rtk.FormatRSSI(0, 0, 0))
 		return
 	}
-	a.ok(rtk.FormatRSSI(rssi, rssi-1, rssi+1))
+	f.ok(rtk.FormatRSSI(rssi, rssi-1, rssi+1))
 }
 
 // cmdWLStaticIP sets the address the module reports (AT+WLSTATE, the "got
 // ip" message, AT+SKTSTATE); sockets still bind Config.HostAddr.
-func (a *ameba) cmdWLStaticIP(c rtk.Command) {
+func (f *Firmware) cmdWLStaticIP(c rtk.Command) {
 	if !c.HasArgs {
-		a.fail(wlErrParamMissing)
+		f.fail(wlErrParamMissing)
 		return
 	}
 	if n := argc(c); n != 2 && n != 4 {
-		a.fail(wlErrParamCount)
+		f.fail(wlErrParamCount)
 		return
 	}
 	var addrs []netip.Addr
 	for _, s := range c.Args {
 		ip, err := netip.ParseAddr(s)
 		if err != nil || !ip.Is4() {
-			a.fail(wlErrParamValue)
+			f.fail(wlErrParamValue)
 			return
 		}
 		addrs = append(addrs, ip)
 	}
-	a.mu.Lock()
-	a.wifi.static = addrs[0]
-	a.wifi.gateway, a.wifi.mask = netip.Addr{}, netip.Addr{}
+	f.mu.Lock()
+	f.wifi.static = addrs[0]
+	f.wifi.gateway, f.wifi.mask = netip.Addr{}, netip.Addr{}
 	if len(addrs) == 3 {
-		a.wifi.gateway, a.wifi.mask = addrs[1], addrs[2]
+		f.wifi.gateway, f.wifi.mask = addrs[1], addrs[2]
 	}
-	a.mu.Unlock()
-	a.ok()
+	f.mu.Unlock()
+	f.ok()
 }

@@ -1,4 +1,4 @@
-package emulator
+package realtek
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ func benchSizes() []int { return []int{64, 512, 1460} }
 // of the module output.
 func benchModule(b *testing.B, auto int) (*Module, net.Conn, io.Reader) {
 	b.Helper()
-	m, err := New(Config{})
+	m, err := start(Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

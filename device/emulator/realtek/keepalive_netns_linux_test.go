@@ -1,6 +1,6 @@
 //go:build linux
 
-package emulator
+package realtek
 
 import (
 	"errors"
@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"atbench/device/emulator/netcore"
 	"atbench/protocol"
 )
 
@@ -171,14 +172,11 @@ func snapLink(m *Module, id int) (protocol.LinkInfo, bool) {
 // seedSocket returns the host socket under link id.
 func seedSocket(t *testing.T, m *Module, id int) *net.TCPConn {
 	t.Helper()
-	a := m.interp.(*ameba)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	l := a.t.links[id]
-	if l == nil || l.tcp == nil {
+	c, ok := m.Net().TCPConn(id)
+	if !ok {
 		t.Fatalf("link %d has no TCP socket", id)
 	}
-	return l.tcp
+	return c
 }
 
 // TestKeepaliveDeclaresASilentPeerDead runs a real kernel keepalive
@@ -218,8 +216,8 @@ func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 		}
 		reported = l.Keepalive
 	}
-	if p, ok := kernelProbes(sock); !ok || p != 0 {
-		t.Fatalf("kernel probes outstanding with a live peer: %d (%v)", p, ok)
+	if k, err := netcore.ReadTCPInfo(sock); err != nil || k.Probes != 0 {
+		t.Fatalf("kernel probes outstanding with a live peer: %d (%v)", k.Probes, err)
 	}
 	// Answered probes count as traffic: the snapshot follows the kernel,
 	// not the last data, so a healthy idle link is never shown dying.
@@ -249,7 +247,8 @@ func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 			break
 		}
 		dead = l
-		p, _ := kernelProbes(sock)
+		k, _ := netcore.ReadTCPInfo(sock)
+		p := k.Probes
 		maxKernel = max(maxKernel, p)
 		if l.Keepalive.ProbesSent == p && p >= 1 {
 			fromKernel = true

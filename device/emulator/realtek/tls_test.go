@@ -1,25 +1,25 @@
-package emulator
+package realtek
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"strconv"
 	"testing"
 	"time"
 
+	"atbench/device/emulator"
 	"atbench/protocol"
 )
 
 // foreignSuite is a certificate chain the module's slots do not trust.
 func foreignSuite(t *testing.T) tls.Certificate {
 	t.Helper()
-	s, err := generateSlot(time.Now())
+	s, err := emulator.NewCertSlot(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s.server
+	return s.Server
 }
 
 func tlsDial(t *testing.T, port int, cfg *tls.Config) *tls.Conn {
@@ -79,6 +79,13 @@ func TestTLSServer(t *testing.T) {
 		}
 		none.Close()
 	}
+	// The module sends its alert before it frees the refused seed's id:
+	// wait until the refused seeds have left the table, so the good client
+	// finds id 1 free.
+	h.waitFor("the refused seeds to leave the table", func() bool {
+		table, _ := h.m.Links()
+		return len(table) == 1
+	})
 	good := tlsDial(t, port, &tls.Config{RootCAs: pool, ServerName: "localhost", Certificates: []tls.Certificate{client}})
 	// the refused clients left no event and no seed: the good one gets id 1
 	h.expect(acceptEvent(1, true, localPort(good), 0))
@@ -168,25 +175,6 @@ func TestTLSClient(t *testing.T) {
 	h.cmd(fmt.Sprintf("AT+SKTCLIENT=5,2,,127.0.0.1,%d,,1", freePort(t, "tcp")), "\r\nERROR: 13\r\n")
 }
 
-func TestVerifyChain(t *testing.T) {
-	s, err := generateSlot(time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := verifyChain(s.pool, s.server.Certificate, x509.ExtKeyUsageServerAuth); err != nil {
-		t.Fatalf("own chain: %v", err)
-	}
-	if err := verifyChain(s.pool, s.client.Certificate, x509.ExtKeyUsageServerAuth); err == nil {
-		t.Fatal("a client certificate passed as a server")
-	}
-	if err := verifyChain(s.pool, foreignSuite(t).Certificate, x509.ExtKeyUsageServerAuth); err == nil {
-		t.Fatal("a foreign chain passed")
-	}
-	if err := verifyChain(s.pool, nil, x509.ExtKeyUsageServerAuth); err == nil {
-		t.Fatal("an empty chain passed")
-	}
-}
-
 // TestSilentTLSPeers: a peer that connects and never speaks TLS must not
 // hold the module (AT+SKTCLIENT blocks only until the connect timeout) nor
 // a TLS server's later accepts.
@@ -210,6 +198,10 @@ func TestSilentTLSPeers(t *testing.T) {
 	h.cmd(fmt.Sprintf("AT+SKTCLIENT=1,2,,127.0.0.1,%d,,1", sport), "\r\nERROR: 14\r\n")
 	h.cmd("AT+TEST", "\r\nOK\r\n")
 
+	// The server's part runs with the default 20 s handshake bound, so the
+	// mute client still stalls when the good one arrives, however slow the
+	// machine.
+	h = newHarness(t, Config{})
 	pool, _, _, _ := h.m.CertSlot(1)
 	port := h.server(0, 2, "1", 1)
 	mute := dial(t, port) // connects, sends no ClientHello
@@ -219,4 +211,60 @@ func TestSilentTLSPeers(t *testing.T) {
 	// handshake; it takes the lowest id left free by the stalled one.
 	h.expect(acceptEvent(2, true, localPort(good), 0))
 	h.cmd("AT+TEST", "\r\nOK\r\n")
+}
+
+// TestClientIDClaimedBeforeConnect: the link id named in AT+SKTCLIENT is
+// the client's from the moment the command is taken: a seed accepted while
+// the client's connect and handshake are under way takes another id, and
+// the client still gets its own (without the claim the seed took id 1 and
+// AT+SKTCLIENT answered ERROR: 13).
+func TestClientIDClaimedBeforeConnect(t *testing.T) {
+	h := newHarness(t, Config{})
+	pool, server, _, _ := h.m.CertSlot(1)
+	port := h.server(0, 2, "1", 1)
+
+	// A TLS peer that holds the module's handshake until the seed is in.
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			close(accepted)
+			return
+		}
+		accepted <- c
+	}()
+	pport := ln.Addr().(*net.TCPAddr).Port
+	h.send(fmt.Sprintf("AT+SKTCLIENT=1,2,,127.0.0.1,%d,,1", pport))
+	var raw net.Conn
+	select {
+	case raw = <-accepted:
+		if raw == nil {
+			t.Fatal("the peer's accept failed")
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("the module never connected")
+	}
+	defer raw.Close()
+
+	// The module now waits for the peer's ServerHello; a client of the
+	// module's own server arrives meanwhile.
+	c := tlsDial(t, port, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	h.expect(acceptEvent(2, true, localPort(c), 0))
+
+	hs := make(chan error, 1)
+	srv := tls.Server(raw, &tls.Config{Certificates: []tls.Certificate{server}})
+	go func() { hs <- srv.Handshake() }()
+	h.expect("\r\nOK\r\n")
+	if err := <-hs; err != nil {
+		t.Fatalf("peer handshake: %v", err)
+	}
+	h.cmd("AT+SKTSTATE",
+		stateLine(0, "server", "ssl", "127.0.0.1", port, "0.0.0.0", 0, 0)+
+			stateLine(2, "seed", "ssl", "0.0.0.0", 0, "127.0.0.1", localPort(c), 1)+
+			stateLine(1, "client", "ssl", "0.0.0.0", 0, "127.0.0.1", pport, 2)+"\r\nOK\r\n")
 }

@@ -1,79 +1,56 @@
-package emulator
+package realtek
 
 import (
 	"sync"
 	"testing"
 	"time"
 
-	"atbench/protocol"
+	"atbench/device/emulator/netcore"
 	rtk "atbench/protocol/realtek"
 )
 
+// TestKeepaliveConfigMapping: AT+SKTCFG's 0 is "not set" (the OS default),
+// never Go's 0 (15 s).
 func TestKeepaliveConfigMapping(t *testing.T) {
-	if _, on := keepaliveConfig(rtk.SocketOptions{KeepIdle: 60}); on {
+	if _, on := coreOptions(rtk.SocketOptions{KeepIdle: 60}).KeepAliveConfig(); on {
 		t.Fatal("so_keepalive 0 enabled keepalive")
 	}
-	cfg, on := keepaliveConfig(rtk.SocketOptions{KeepAlive: 1})
+	cfg, on := coreOptions(rtk.SocketOptions{KeepAlive: 1}).KeepAliveConfig()
 	if !on || !cfg.Enable || cfg.Idle != -1 || cfg.Interval != -1 || cfg.Count != -1 {
 		t.Fatalf("unset values must be -1 (OS default), got %+v", cfg)
 	}
-	cfg, _ = keepaliveConfig(rtk.SocketOptions{KeepAlive: 1, KeepIdle: 60, KeepIntvl: 10, KeepCnt: 3})
+	cfg, _ = coreOptions(rtk.SocketOptions{KeepAlive: 1, KeepIdle: 60, KeepIntvl: 10, KeepCnt: 3}).KeepAliveConfig()
 	if cfg.Idle != 60*time.Second || cfg.Interval != 10*time.Second || cfg.Count != 3 {
 		t.Fatalf("%+v", cfg)
 	}
-	def := osKeepalive{Idle: 7200 * time.Second, Interval: 75 * time.Second, Count: 9}
-	k := keepaliveInForce(rtk.SocketOptions{KeepAlive: 1, KeepIntvl: 5}, def)
+	def := netcore.SystemKeepalive{Idle: 7200 * time.Second, Interval: 75 * time.Second, Count: 9}
+	k := coreOptions(rtk.SocketOptions{KeepAlive: 1, KeepIntvl: 5}).KeepaliveInForce(def)
 	if !k.Enabled || k.Idle != 7200*time.Second || k.Interval != 5*time.Second || k.Count != 9 {
 		t.Fatalf("%+v", k)
 	}
-	if k := keepaliveInForce(rtk.SocketOptions{}, def); k.Enabled {
+	if k := coreOptions(rtk.SocketOptions{}).KeepaliveInForce(def); k.Enabled {
 		t.Fatalf("%+v", k)
 	}
-}
-
-func TestKeepaliveProgress(t *testing.T) {
-	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	k := protocol.Keepalive{Enabled: true, Idle: 60 * time.Second, Interval: 10 * time.Second, Count: 3}
-	dead := t0.Add(90 * time.Second)
-	tests := []struct {
-		at    time.Duration
-		sent  int
-		probe time.Duration // 0: none
-	}{
-		{0, 0, 60 * time.Second},
-		{59 * time.Second, 0, 60 * time.Second},
-		{60 * time.Second, 1, 70 * time.Second},
-		{75 * time.Second, 2, 80 * time.Second},
-		{80 * time.Second, 3, 0},
-		{200 * time.Second, 3, 0},
-	}
-	for _, tt := range tests {
-		got := keepaliveProgress(k, t0, t0.Add(tt.at))
-		want := time.Time{}
-		if tt.probe != 0 {
-			want = t0.Add(tt.probe)
-		}
-		if got.ProbesSent != tt.sent || !got.NextProbe.Equal(want) || !got.DeadAt.Equal(dead) {
-			t.Errorf("at %v: sent %d next %v dead %v; want %d %v %v", tt.at, got.ProbesSent, got.NextProbe, got.DeadAt, tt.sent, want, dead)
-		}
-	}
-	if got := keepaliveProgress(protocol.Keepalive{}, t0, t0); !got.NextProbe.IsZero() || !got.DeadAt.IsZero() {
-		t.Fatalf("disabled keepalive scheduled: %+v", got)
+	if o := coreOptions(rtk.SocketOptions{SndTimeo: 1500, NoDelay: 1}); o.SendTimeout != 1500*time.Millisecond || !o.NoDelay {
+		t.Fatalf("%+v", o)
 	}
 }
 
-// fakeClock is a settable clock for the module.
+// fakeClock is a settable clock for the module; its timers run on real
+// time (only AT+SKTREAD's short wait uses one).
 type fakeClock struct {
+	netcore.RealClock
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *fakeClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) now() time.Time      { return c.Now() }
 func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 func TestLinkKeepaliveInSnapshot(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
-	h := newHarness(t, Config{Now: clk.now})
+	h := newHarness(t, Config{Clock: clk})
 	h.cmd("AT+SKTCFG=,,1,1,60,10,3", "\r\nOK\r\n")
 	port := h.server(0, 1, "", 1)
 	a := dial(t, port)
@@ -105,7 +82,7 @@ func TestLinkKeepaliveInSnapshot(t *testing.T) {
 	port2 := h.server(2, 1, "", 1)
 	b := dial(t, port2)
 	h.expect(acceptEvent(3, false, localPort(b), 2))
-	def := readOSKeepalive()
+	def := netcore.ReadSystemKeepalive()
 	if k, _ := h.tableLink(3); k.Keepalive.Idle != def.Idle || k.Keepalive.Interval != def.Interval || k.Keepalive.Count != def.Count {
 		t.Fatalf("OS defaults %+v, link %+v", def, k.Keepalive)
 	}

@@ -1,0 +1,315 @@
+package realtek
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"sync"
+
+	"atbench/device/emulator"
+	"atbench/device/emulator/netcore"
+	"atbench/protocol"
+	rtk "atbench/protocol/realtek"
+)
+
+// maxLine is the Host Control Mode command buffer (UART_LOG_CMD_BUFLEN with
+// "Enable Longer CMD"): a line may hold up to 2000 bytes, its ending not
+// counted. A longer line is answered with ERROR: 1.
+const maxLine = 2000
+
+// ttFragment is MAX_TT_BUF_LEN: raw bytes are sent to the socket in pieces
+// of at most this size (one datagram each on UDP).
+const ttFragment = 10240
+
+// defaultLinks is MEMP_NUM_NETCONN: link ids 0..19.
+const defaultLinks = 20
+
+// Firmware is the Realtek Ameba AT firmware (ameba-rtos, current "link_id"
+// socket commands) on an emulated module.
+type Firmware struct {
+	h        emulator.Host
+	net      *netcore.Stack
+	links    int // link ids are 0..links-1
+	echo     bool
+	commands map[string]func(rtk.Command)
+
+	mu   sync.Mutex // guards opts and wifi
+	opts rtk.SocketOptions
+	wifi wifiState
+
+	// owned by the input goroutine
+	lineBuf  []byte
+	overLong bool
+	skipLF   bool
+	tt       *ttState
+}
+
+// New is the firmware's constructor for emulator.Config.Firmware.
+func New(h emulator.Host) emulator.Firmware {
+	cfg := h.Config()
+	f := &Firmware{h: h, net: h.Net(), links: cfg.MaxLinks, echo: cfg.Echo, wifi: defaultWifi()}
+	if f.links == 0 {
+		f.links = defaultLinks
+	}
+	f.commands = map[string]func(rtk.Command){
+		"AT+TEST":       f.cmdTest,
+		"AT+LIST":       f.cmdList,
+		"AT+GMR":        f.cmdGMR,
+		"AT+RST":        f.cmdRST,
+		"AT+STATE":      f.cmdState,
+		"AT+LOG":        f.cmdLog,
+		"AT+WLCONN":     f.cmdWLConn,
+		"AT+WLDISCONN":  f.cmdWLDisconn,
+		"AT+WLSTATE":    f.cmdWLState,
+		"AT+WLSCAN":     f.cmdWLScan,
+		"AT+WLRSSI":     f.cmdWLRSSI,
+		"AT+WLSTATICIP": f.cmdWLStaticIP,
+		"AT+SKTCFG":     f.cmdSktCfg,
+		"AT+SKTQUERY":   f.cmdSktQuery,
+		"AT+SKTSERVER":  f.cmdSktServer,
+		"AT+SKTCLIENT":  f.cmdSktClient,
+		"AT+SKTSENDRAW": f.cmdSktSendRaw,
+		"AT+SKTSEND":    f.cmdSktSend,
+		"AT+SKTREAD":    f.cmdSktRead,
+		"AT+SKTSTATE":   f.cmdSktState,
+		"AT+SKTDEL":     f.cmdSktDel,
+	}
+	return f
+}
+
+// Name is the command set's name.
+func (f *Firmware) Name() string { return "realtek" }
+
+// Start prints the power-on banner.
+func (f *Firmware) Start() { _ = f.h.Print(rtk.FormatReady()) }
+
+// Settings are the AT+SKTCFG options in force.
+func (f *Firmware) Settings() []protocol.Setting {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.opts.Settings()
+}
+
+// Event turns the stack's events into the firmware's output: the accept
+// event and auto-received data. A socket that closes prints nothing, as in
+// the firmware; it is only logged.
+func (f *Firmware) Event(e netcore.Event) {
+	switch e.Kind {
+	case netcore.EventAccepted:
+		_ = f.h.Print(rtk.FormatAccept(e.ID, e.Proto == protocol.ProtoTLS, e.Remote.Addr().String(), int(e.Remote.Port()), e.Server))
+	case netcore.EventData:
+		_ = f.h.Print(rtk.FormatData(e.ID, e.Data))
+	case netcore.EventDatagram:
+		_ = f.h.Print(rtk.FormatUDPData(e.ID, e.Remote.Addr().String(), int(e.Remote.Port()), e.Data))
+	case netcore.EventRefused:
+		if errors.Is(e.Err, netcore.ErrNoFreeID) || errors.Is(e.Err, netcore.ErrLinkClosed) || errors.Is(e.Err, netcore.ErrStackClosed) {
+			f.h.Logf("[socket_server_auto_rcv_client_and_data] Failed to search_available_node()")
+			return
+		}
+		f.h.Logf("[socket_server_auto_rcv_client_and_data] Failed to accept(): %v", e.Err)
+	case netcore.EventClosed:
+		switch {
+		case errors.Is(e.Err, netcore.ErrHandshake):
+			f.h.Logf("[socket_server_tls_auto_rcv_client_and_data] mbedtls_ssl_handshake() failed: %v", e.Err)
+		case e.Err != nil:
+			f.h.Logf("[socket_auto_rcv] read() link %d: %s; Connection closed", e.ID, e.Reason)
+		}
+	}
+}
+
+// listGroups is what AT+LIST prints, in the firmware's group order.
+func listGroups() []rtk.ListGroup {
+	return []rtk.ListGroup{
+		{Header: "Common AT Command:", Commands: []string{"AT+TEST", "AT+LIST", "AT+GMR", "AT+RST", "AT+STATE", "AT+LOG"}},
+		{Header: "Wi-Fi AT Command:", Commands: []string{"AT+WLCONN", "AT+WLDISCONN", "AT+WLSCAN", "AT+WLRSSI", "AT+WLSTATE", "AT+WLSTATICIP"}},
+		{Header: "Socket AT Commands:", Commands: []string{"AT+SKTCFG", "AT+SKTQUERY", "AT+SKTSERVER", "AT+SKTCLIENT", "AT+SKTSENDRAW", "AT+SKTSEND", "AT+SKTREAD", "AT+SKTSTATE", "AT+SKTDEL"}},
+	}
+}
+
+func (f *Firmware) reply(parts ...[]byte) { _ = f.h.Print(bytes.Join(parts, nil)) }
+func (f *Firmware) ok(parts ...[]byte)    { f.reply(append(parts, rtk.FormatOK())...) }
+func (f *Firmware) fail(code int)         { f.reply(rtk.FormatError(code)) }
+
+// line runs one command line, its ending removed.
+func (f *Firmware) line(b []byte) {
+	cmd, err := rtk.ParseCommand(b)
+	name := cmd.Name
+	if err != nil {
+		name = string(b)
+		if i := bytes.IndexByte(b, '='); i >= 0 {
+			name = string(b[:i])
+		}
+	}
+	h, known := f.commands[name]
+	switch {
+	case !known:
+		f.reply(rtk.FormatUnknown(name))
+	case err != nil:
+		// too many parameters or a bad escape: the handler sees a wrong count
+		f.fail(1)
+	default:
+		h(cmd)
+	}
+}
+
+// --- Transparent Transmission ---
+
+// ttState is a Transparent Transmission transfer in progress.
+type ttState struct {
+	remaining int
+	buf       []byte
+	send      func([]byte) error // nil for the AT+TEST=1 upload test
+	errNo     int
+	total     int
+	finish    func(errNo int)
+}
+
+// raw takes raw bytes for the transfer in progress and returns how many it
+// used.
+func (f *Firmware) raw(p []byte) int {
+	tt := f.tt
+	n := min(len(p), tt.remaining)
+	tt.buf = append(tt.buf, p[:n]...)
+	tt.remaining -= n
+	tt.total += n
+	if len(tt.buf) >= ttFragment || tt.remaining == 0 {
+		if tt.send != nil && tt.errNo == 0 {
+			for len(tt.buf) > 0 {
+				k := min(len(tt.buf), ttFragment)
+				if err := tt.send(tt.buf[:k]); err != nil {
+					f.h.Logf("[atcmd_lwip_start_tt_handle] atcmd_lwip_send_data() failed: %v", err)
+					tt.errNo = 2
+					break
+				}
+				tt.buf = tt.buf[k:]
+			}
+		}
+		tt.buf = tt.buf[:0]
+	}
+	if tt.remaining == 0 {
+		f.tt = nil
+		tt.finish(tt.errNo)
+	}
+	return n
+}
+
+// startTT prints the TT prompt and takes the next n raw bytes.
+func (f *Firmware) startTT(n int, send func([]byte) error, finish func(errNo int)) {
+	f.reply(rtk.FormatTTPrompt())
+	f.tt = &ttState{remaining: n, send: send, finish: finish, buf: make([]byte, 0, min(n, ttFragment))}
+}
+
+// --- common commands ---
+
+// atoi is C's atoi: optional blanks and sign, then digits; 0 if none.
+func atoi(s string) int {
+	s = strings.TrimLeft(s, " \t")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + int(s[i]-'0')
+		if n > 1<<31 {
+			n = 1 << 31
+		}
+	}
+	if neg {
+		return -n
+	}
+	return n
+}
+
+// argc is the firmware's argument count: the name plus the parameters.
+func argc(c rtk.Command) int {
+	if !c.HasArgs {
+		return 1
+	}
+	return len(c.Args) + 1
+}
+
+func (f *Firmware) cmdTest(c rtk.Command) {
+	if argc(c) == 1 {
+		f.ok()
+		return
+	}
+	if argc(c) != 3 {
+		f.fail(1)
+		return
+	}
+	switch atoi(c.Args[0]) {
+	case 0:
+		f.ok(rtk.FormatTestEcho(c.Args[1]))
+	case 1:
+		n := atoi(c.Args[1])
+		if n <= 0 {
+			f.fail(2)
+			return
+		}
+		clock := f.h.Clock()
+		start := clock.Now()
+		f.startTT(n, nil, func(int) {
+			ms := int(clock.Now().Sub(start).Milliseconds())
+			kbps := 0
+			if ms > 0 {
+				kbps = n * 8 / ms
+			}
+			f.ok(rtk.FormatUpstreamResult(n/1024, ms, kbps))
+		})
+	case 2:
+		n := max(atoi(c.Args[1]), 0)
+		if err := f.h.Print(rtk.FormatDownstreamStart()); err != nil {
+			return
+		}
+		chunk := bytes.Repeat([]byte{1}, 256)
+		for n > 0 {
+			k := min(n, len(chunk))
+			if err := f.h.Print(chunk[:k]); err != nil {
+				return
+			}
+			n -= k
+		}
+		f.ok(rtk.FormatDownstreamEnd())
+	default:
+		f.fail(1)
+	}
+}
+
+func (f *Firmware) cmdList(rtk.Command) { f.ok(rtk.FormatList(listGroups())) }
+
+func (f *Firmware) cmdGMR(rtk.Command) {
+	f.ok(rtk.FormatGMR(rtk.Version{
+		SDK: "1.1.0", ATCmd: "1.1.0", Image: "1.0", Chip: "RTL8721Dx", ChipInfo: "atbench emulator",
+		CompileTime: "2025/01/01-00:00:00", CompileUser: "atbench@emulator", CompileEnv: "go",
+	}))
+}
+
+// cmdRST answers OK, drops every link, returns the settings to their
+// defaults and prints the start-up banner again.
+func (f *Firmware) cmdRST(rtk.Command) {
+	f.ok()
+	f.net.RemoveAll("module reset (AT+RST)")
+	f.mu.Lock()
+	f.opts = rtk.SocketOptions{}
+	f.wifi = defaultWifi()
+	f.mu.Unlock()
+	f.reply(rtk.FormatReady())
+}
+
+// cmdState prints the heap state. The real layout was not captured
+// (UNCONFIRMED); this is a plausible stand-in.
+func (f *Firmware) cmdState(rtk.Command) {
+	f.ok([]byte("Available heap 332448\r\n"))
+}
+
+// cmdLog accepts the log-level command; its parameters were not captured
+// (UNCONFIRMED), so up to three are taken and ignored.
+func (f *Firmware) cmdLog(c rtk.Command) {
+	if argc(c) > 4 {
+		f.fail(1)
+		return
+	}
+	f.ok()
+}
