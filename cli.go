@@ -15,7 +15,6 @@ import (
 
 	"atbench/device"
 	"atbench/device/emulator"
-	rtkfw "atbench/device/emulator/realtek"
 	"atbench/device/serial"
 	"atbench/dialects"
 	"atbench/protocol"
@@ -224,19 +223,32 @@ func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect
 		}
 		return p, d, nil
 	}
+	m, d, err := startEmulator(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, d, nil
+}
+
+// startEmulator starts the emulator of the command set --emulate (or
+// --dialect) names, with that set's firmware from the table.
+func startEmulator(o options) (*emulator.Module, protocol.Dialect, error) {
 	name := o.emulate
 	if name == "" {
 		name = o.dialect
 	}
-	d, err := newDialect(name)
+	set, err := dialects.Lookup(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, usageError{err}
 	}
-	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New}) // the only firmware for now; the command-set table will name it
+	if set.Firmware == nil {
+		return nil, nil, usagef("the %s command set has no emulator yet; use --port", set.Name)
+	}
+	m, err := emulator.New(emulator.Config{Firmware: set.Firmware})
 	if err != nil {
-		return nil, nil, fmt.Errorf("start the %s emulator: %w", d.Name(), err)
+		return nil, nil, fmt.Errorf("start the %s emulator: %w", set.Name, err)
 	}
-	return m, d, nil
+	return m, set.Dialect(), nil
 }
 
 // openLog opens the transcript log for appending.

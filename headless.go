@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 
-	"atbench/device/emulator"
-	rtkfw "atbench/device/emulator/realtek"
 	"atbench/device/expose"
 	"atbench/session"
 )
@@ -26,17 +24,9 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.pty == (o.listen != "") {
 		return usagef("emulate needs exactly one of --pty or --listen ADDR")
 	}
-	name := o.dialect
-	if o.emulate != "" {
-		name = o.emulate
-	}
-	d, err := newDialect(name)
+	m, _, err := startEmulator(o)
 	if err != nil {
 		return err
-	}
-	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New}) // the only firmware for now; the command-set table will name it
-	if err != nil {
-		return fmt.Errorf("start the %s emulator: %w", d.Name(), err)
 	}
 	defer m.Close()
 	var done <-chan error

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 
+	"atbench/device/emulator"
+	rtkfw "atbench/device/emulator/realtek"
 	"atbench/protocol"
 	"atbench/protocol/realtek"
 )
@@ -22,6 +24,9 @@ type Set struct {
 	Summary string
 	// Dialect makes the command set's protocol.Dialect.
 	Dialect func() protocol.Dialect
+	// Firmware is the emulator's firmware for the set; nil when the set
+	// can be spoken to but not yet emulated.
+	Firmware emulator.NewFirmware
 	// Probes are what --dialect auto sends to tell this set from the
 	// others, in order; empty while detection does not know the set.
 	Probes []Probe
@@ -44,10 +49,11 @@ const Default = "realtek"
 func Table() []Set {
 	return []Set{
 		{
-			Name:    "realtek",
-			Aliases: []string{"ameba"},
-			Summary: "Realtek Ameba (AT+SKT* sockets)",
-			Dialect: func() protocol.Dialect { return realtek.New() },
+			Name:     "realtek",
+			Aliases:  []string{"ameba"},
+			Summary:  "Realtek Ameba (AT+SKT* sockets)",
+			Dialect:  func() protocol.Dialect { return realtek.New() },
+			Firmware: rtkfw.New,
 		},
 	}
 }

@@ -3,6 +3,8 @@ package dialects
 import (
 	"strings"
 	"testing"
+
+	"atbench/device/emulator"
 )
 
 func TestLookup(t *testing.T) {
@@ -42,5 +44,23 @@ func TestTableRows(t *testing.T) {
 	tab[0].Name = "changed"
 	if Table()[0].Name == "changed" {
 		t.Error("the table changed through a returned slice")
+	}
+}
+
+// TestFirmwareSpeaksItsRow starts each row's emulator and checks it names
+// the same command set as the row.
+func TestFirmwareSpeaksItsRow(t *testing.T) {
+	for _, s := range Table() {
+		if s.Firmware == nil {
+			continue
+		}
+		m, err := emulator.New(emulator.Config{Firmware: s.Firmware})
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		if got := m.Info().Name; got != s.Name {
+			t.Errorf("row %q starts firmware %q", s.Name, got)
+		}
+		m.Close()
 	}
 }
