@@ -201,6 +201,30 @@ func (f *Framer) Flush(dst []Record) []Record {
 	return dst
 }
 
+// Cut is a payload that a connection boundary cut short.
+type Cut struct {
+	Header string // the header that announced it
+	LinkID int
+	Got    int // payload bytes received
+	Want   int // payload bytes the header announced
+}
+
+// Boundary ends the stream at a connection boundary (the device was lost
+// and what comes next is from a fresh connection): a partial line becomes
+// its own record, as with Flush; a partial payload is dropped and described
+// by cut (ok is false when there was none); then the framer starts afresh,
+// as after Reset.
+func (f *Framer) Boundary(dst []Record) (_ []Record, cut Cut, ok bool) {
+	if f.state == stPayload {
+		cut = Cut{Header: f.head, LinkID: f.link, Got: len(f.data), Want: len(f.data) + f.need}
+		ok = true
+	} else {
+		dst = f.Flush(dst)
+	}
+	f.Reset()
+	return dst, cut, ok
+}
+
 // Pending returns the number of bytes held for an incomplete record: the
 // partial line (at most MaxLine bytes even for an over-long line), or the
 // header and payload bytes so far of an incomplete payload.

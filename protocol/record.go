@@ -22,6 +22,7 @@ const (
 	KindData               // a length-delimited payload
 	KindPrompt             // a prompt that asks the host for more input ("> ", ">>>")
 	KindNote               // a message from atbench itself (connection changes, timeouts), not from the module
+	KindRaw                // raw bytes written by the host (after a prompt), not a command line; in Payload
 )
 
 var kindNames = [...]string{
@@ -35,6 +36,7 @@ var kindNames = [...]string{
 	KindData:   "data",
 	KindPrompt: "prompt",
 	KindNote:   "note",
+	KindRaw:    "raw",
 }
 
 // String returns the lower-case name of the kind.
@@ -48,10 +50,15 @@ func (k Kind) String() string {
 // Final reports whether a record of this kind ends a command.
 func (k Kind) Final() bool { return k == KindOK || k == KindError }
 
+// FromHost reports whether a record of this kind was written by the host
+// (a command line or raw bytes) rather than said by the module or atbench.
+func (k Kind) FromHost() bool { return k == KindSent || k == KindRaw }
+
 // NoLink is the LinkID of a record that belongs to no link.
 const NoLink = -1
 
-// Record is one unit of module output (or host input, for KindSent).
+// Record is one unit of module output (or host input, for KindSent and
+// KindRaw).
 type Record struct {
 	Kind Kind
 	// Text is the line without its line ending. For KindData it is the

@@ -295,7 +295,7 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 		ended := s.isEnded()
 		for _, r := range s.Records(cursor, 0) {
 			cursor = r.Seq + 1
-			if r.Kind == protocol.KindSent || (r.Kind == protocol.KindNote) != (st.Verb == "expect-note") {
+			if r.Kind.FromHost() || (r.Kind == protocol.KindNote) != (st.Verb == "expect-note") {
 				continue // expect waits for the module, expect-note for atbench
 			}
 			seen = append(seen, r)

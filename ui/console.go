@@ -57,12 +57,13 @@ type consolePane struct {
 	baseFixed bool
 }
 
-// rawState tracks a prompt (">>>") waiting for raw bytes.
+// rawState is what the session says the module awaits (Stats.Awaiting):
+// while active, Enter writes the input as raw bytes.
 type rawState struct {
 	active  bool
 	command string
-	expect  int // bytes the command announced, 0 when unknown
-	sent    int
+	expect  int // bytes the module waits for, 0 when the count is open
+	sent    int // bytes written since it asked, counting ones not yet reported
 }
 
 // cycleState remembers the last completion so Tab again moves to the next
@@ -78,7 +79,6 @@ type cycleState struct {
 // submission is a line for Backend.Submit or bytes for Backend.WriteRaw.
 type submission struct {
 	line    string
-	poll    bool // a background poll (Backend.Poll)
 	raw     []byte
 	isRaw   bool
 	restore bool // put the line back in the input if it is refused
@@ -148,24 +148,7 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 	}
 	before := c.sb.last()
 	c.sb.add(recs)
-	for i := range recs {
-		r := &recs[i]
-		switch r.Kind {
-		case protocol.KindPrompt:
-			if st.Outstanding != "" && !c.raw.active {
-				c.raw = rawState{active: true, command: st.Outstanding, expect: announcedBytes(c.sh.dialect, st.Outstanding)}
-			}
-		case protocol.KindOK, protocol.KindError:
-			c.raw.active = false
-		case protocol.KindSent:
-			if !isRawSend(r) {
-				c.raw.active = false
-			}
-		}
-	}
-	if st.Outstanding == "" || st.State == device.Disconnected || st.State == device.Closed {
-		c.raw.active = false
-	}
+	c.raw = rawFrom(st)
 	if c.searching && c.query.String() != "" {
 		q := c.query.String()
 		fold := foldQuery(q)
@@ -188,15 +171,14 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 	}
 }
 
-// announcedBytes is the raw byte count a command announced, when its
-// command set says (0: unknown, the user ends the raw input).
-func announcedBytes(d protocol.Dialect, line string) int {
-	if rl, ok := d.(protocol.RawLengther); ok {
-		if n, ok := rl.RawLength(line); ok {
-			return n
-		}
+// rawFrom is the raw mode the session's state calls for: on while the
+// module awaits raw bytes and the device is there.
+func rawFrom(st session.Stats) rawState {
+	aw := st.Awaiting
+	if !aw.Active() || st.State == device.Disconnected || st.State == device.Closed {
+		return rawState{}
 	}
-	return 0
+	return rawState{active: true, command: aw.Command, expect: max(aw.Bytes, 0), sent: aw.Sent}
 }
 
 // Update handles the messages the console owns.
@@ -443,17 +425,10 @@ func (c *consolePane) pump() tea.Cmd {
 		if s.isRaw {
 			return submitDoneMsg{sub: s, err: b.WriteRaw(s.raw)}
 		}
-		submit := b.Submit
-		if s.poll {
-			submit = b.Poll
-		}
-		_, err := submit(s.line)
+		_, err := b.Submit(s.line)
 		return submitDoneMsg{sub: s, err: err}
 	}
 }
-
-// busy reports whether submissions are waiting.
-func (c *consolePane) busy() bool { return c.inFlight || len(c.queue) > 0 }
 
 // saveHistory starts appending pending lines to the history file.
 func (c *consolePane) saveHistory() tea.Cmd {
@@ -477,7 +452,7 @@ func (c *consolePane) complete() {
 		return
 	}
 	c.cycle = nil
-	comp := completeAt(line, cur, c.sh.catalog, c.links)
+	comp := completeAt(line, cur, c.sh.dialect, c.sh.catalog, c.links)
 	switch {
 	case comp.advance:
 		c.ed.pos = len([]rune(line[:comp.end]))
@@ -690,7 +665,7 @@ func (c *consolePane) hintLines(w int) [2]string {
 		out[0] = st.RawPrompt.Render(msg) + st.Hint.Render(" · for "+protocol.Escape(c.raw.command))
 		out[1] = st.Hint.Render(`enter writes the line as bytes · escapes \r \n \t \\ \0 \xNN`)
 	default:
-		out = commandHint(st, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
+		out = commandHint(st, c.sh.dialect, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
 	}
 	if c.flash != "" {
 		style := st.Hint
