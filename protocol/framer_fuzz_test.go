@@ -48,6 +48,15 @@ func FuzzFramer(f *testing.F) {
 					t.Fatalf("MaxLine %d, cuts %v:\ngot%s\nwant (reference)%s", maxLine, cuts, showRecords(got), showRecords(want))
 				}
 			}
+			// A connection boundary anywhere leaves nothing pending, and a
+			// cut payload is described within its bounds.
+			fr.Reset()
+			fr.Feed(nil, in[:int(split%uint(len(in)+1))])
+			pending := fr.Pending()
+			recs, cut, ok := fr.Boundary(nil)
+			if fr.Pending() != 0 || (ok && (len(recs) != 0 || cut.Got < 0 || cut.Got >= cut.Want || len(cut.Header)+cut.Got != pending)) {
+				t.Fatalf("Boundary after %d bytes: %s, cut %+v %v, pending %d then %d", split%uint(len(in)+1), showRecords(recs), cut, ok, pending, fr.Pending())
+			}
 		}
 	})
 }

@@ -1,0 +1,163 @@
+package protocol_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"atbench/protocol"
+)
+
+func TestBoundary(t *testing.T) {
+	cases := []struct {
+		name  string
+		in    string
+		recs  []string // kind:text of the records the boundary closes
+		cut   protocol.Cut
+		cutOK bool
+	}{
+		{"cut line", "N:0001", []string{"info:N:0001"}, protocol.Cut{}, false},
+		{"cut payload", "[$][SKT][DATA][2][9]:abcd", nil,
+			protocol.Cut{Header: "[$][SKT][DATA][2][9]:", LinkID: 2, Got: 4, Want: 9}, true},
+		{"cut header", "[$][SKT][DA", []string{"event:[$][SKT][DA"}, protocol.Cut{}, false},
+		{"cut prompt start", ">>", []string{"info:>>"}, protocol.Cut{}, false},
+		{"nothing pending", "OK\r\n", nil, protocol.Cut{}, false},
+		{"over-long line", strings.Repeat("x", 40), []string{"noise:" + strings.Repeat("x", 32)}, protocol.Cut{}, false},
+	}
+	for _, c := range cases {
+		f := protocol.NewFramer(fakeSpec(32), fakeClassify)
+		f.Feed(nil, []byte(c.in))
+		recs, cut, ok := f.Boundary(nil)
+		var got []string
+		for _, r := range recs {
+			got = append(got, r.Kind.String()+":"+r.Text)
+		}
+		if !slices.Equal(got, c.recs) || ok != c.cutOK || cut != c.cut {
+			t.Errorf("%s: records %q cut %+v %v; want %q %+v %v", c.name, got, cut, ok, c.recs, c.cut, c.cutOK)
+		}
+		if f.Pending() != 0 {
+			t.Errorf("%s: %d bytes pending after the boundary", c.name, f.Pending())
+		}
+		// The fresh connection starts on a clean line, a lone LF included.
+		after := f.Feed(nil, []byte("\nATCMD READY\r\nOK\r\n"))
+		if len(after) != 2 || after[0].Text != "ATCMD READY" || after[1].Kind != protocol.KindOK {
+			t.Errorf("%s: after the boundary %+v", c.name, after)
+		}
+	}
+}
+
+func TestFinalAnswer(t *testing.T) {
+	var a protocol.Answer = protocol.FinalAnswer{}
+	if tr := a.Begin(); tr.Phase != protocol.Answering {
+		t.Fatalf("Begin %+v", tr)
+	}
+	for _, c := range []struct {
+		kind  protocol.Kind
+		phase protocol.Phase
+	}{
+		{protocol.KindInfo, protocol.Answering}, {protocol.KindEvent, protocol.Answering},
+		{protocol.KindPrompt, protocol.Answering}, {protocol.KindError, protocol.Ended}, {protocol.KindOK, protocol.Ended},
+	} {
+		tr := a.Take(protocol.Record{Kind: c.kind, Text: "x"})
+		if tr.Phase != c.phase || (tr.Phase == protocol.Ended && tr.Final.Kind != c.kind) {
+			t.Errorf("Take(%s) = %+v", c.kind, tr)
+		}
+	}
+}
+
+func TestRawKind(t *testing.T) {
+	if protocol.KindRaw.String() != "raw" || !protocol.KindRaw.FromHost() || !protocol.KindSent.FromHost() ||
+		protocol.KindEcho.FromHost() || protocol.KindNote.FromHost() || protocol.KindRaw.Final() {
+		t.Fatal("KindRaw")
+	}
+	s := protocol.RawStep([]byte("x"))
+	if !s.IsRaw() || protocol.LineStep("AT").IsRaw() {
+		t.Fatal("Step.IsRaw")
+	}
+}
+
+func TestSplitFields(t *testing.T) {
+	cat := []protocol.CommandSpec{
+		{Name: "SEND", Params: []protocol.ParamSpec{{Name: "id", Type: protocol.ParamInt}, {Name: "data", Type: protocol.ParamString}}},
+		{Name: "PAIR", Params: []protocol.ParamSpec{{Name: "a", Type: protocol.ParamInt}, {Name: "b", Type: protocol.ParamInt}}},
+	}
+	cases := []struct {
+		line   string
+		escape byte
+		name   string
+		sep    byte
+		fields []string
+	}{
+		{"", 0, "", 0, nil},
+		{"  AT", 0, "AT", 0, nil},
+		{"P?", 0, "P", '?', nil},
+		{"P=", 0, "P", '=', []string{""}},
+		{`X=a\,b,c`, 0, "X", '=', []string{`a\`, "b", "c"}},
+		{`X=a\,b,c`, '\\', "X", '=', []string{`a\,b`, "c"}},
+		{`X=a\`, '\\', "X", '=', []string{`a\`}},
+		{"send=1,a,b,c", 0, "send", '=', []string{"1", "a,b,c"}},
+		{"SEND=1", 0, "SEND", '=', []string{"1"}},
+		{"PAIR=1,2,3", 0, "PAIR", '=', []string{"1", "2", "3"}},
+		{"A=b?c", 0, "A", '=', []string{"b?c"}},
+	}
+	for _, c := range cases {
+		sp := protocol.SplitFields(c.line, c.escape, cat)
+		var fields []string
+		for _, f := range sp.Fields {
+			fields = append(fields, f.Text(c.line))
+		}
+		if sp.Name.Text(c.line) != c.name || sp.Sep != c.sep || !slices.Equal(fields, c.fields) {
+			t.Errorf("SplitFields(%q, %q) = %q %q %q; want %q %q %q", c.line, c.escape,
+				sp.Name.Text(c.line), sp.Sep, fields, c.name, c.sep, c.fields)
+		}
+	}
+}
+
+func TestParamSpec(t *testing.T) {
+	port := protocol.ParamSpec{Name: "p", Type: protocol.ParamInt, Min: 1, Max: 65535}
+	ip := protocol.ParamSpec{Name: "ip", Type: protocol.ParamIP}
+	enum := protocol.ParamSpec{Name: "m", Type: protocol.ParamEnum, Values: []string{"auto", "fast"}}
+	conn := protocol.ParamSpec{Name: "conn_type", Type: protocol.ParamInt, Min: 0, Max: 3,
+		Values: []string{"0: UDP", "1: TCP", "1: again", "2 TLS"}}
+	hex := protocol.ParamSpec{Name: "h", Type: protocol.ParamHex, Min: 0, Max: 0x4005}
+	text := protocol.ParamSpec{Name: "t", Type: protocol.ParamString}
+	checks := []struct {
+		p    protocol.ParamSpec
+		v    string
+		want string
+	}{
+		{port, "", ""}, {port, "80", ""}, {port, "0", "0 is out of range 1..65535"},
+		{port, "x", `"x" is not a number`}, {ip, "10.0.0.300", `"10.0.0.300" is not an IPv4 address`},
+		{ip, "10.0", ""}, {enum, "FAST", ""}, {enum, "slow", `"slow" is not one of auto, fast`},
+		{hex, "4001", ""}, {hex, "0x8", ""}, {hex, "4006", "4006 is out of range 0..16389"}, {text, "a,b", ""},
+	}
+	for _, c := range checks {
+		got := ""
+		if err := c.p.Check(c.v); err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("%s.Check(%q) = %q, want %q", c.p.Name, c.v, got, c.want)
+		}
+	}
+	describe := map[string]protocol.ParamSpec{
+		"integer 1..65535": port, "IPv4 address": ip, "one of auto, fast": enum, "hex 0..16389": hex, "text": text,
+		"IPv4 address or host name": {Type: protocol.ParamHost}, "integer ≥ 1": {Type: protocol.ParamInt, Min: 1},
+	}
+	for want, p := range describe {
+		if got := p.Describe(); got != want {
+			t.Errorf("Describe = %q, want %q", got, want)
+		}
+	}
+	if got := conn.Keys(); !slices.Equal(got, []string{"0", "1", "2"}) {
+		t.Errorf("Keys = %q", got)
+	}
+	for v, want := range map[string]string{"1": "TCP", " 0 ": "UDP", "2": "TLS", "3": "", "auto": ""} {
+		if got := conn.Meaning(v); got != want {
+			t.Errorf("Meaning(%q) = %q, want %q", v, got, want)
+		}
+	}
+	if got := enum.Meaning("fast"); got != "" {
+		t.Errorf("Meaning of a bare value = %q", got)
+	}
+}
