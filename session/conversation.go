@@ -73,7 +73,7 @@ func (s *Session) send(p protocol.Plan, quiet bool) (*Command, error) {
 		cmds = append(cmds, &Command{Line: line, timeout: timeout, quiet: quiet})
 	}
 	for _, c := range cmds {
-		c.done, c.written, c.plan = make(chan struct{}), make(chan struct{}), run
+		c.done, c.written, c.awaited, c.plan = make(chan struct{}), make(chan struct{}), make(chan struct{}), run
 	}
 	what := cmds[0].Line
 	if what == "" {
@@ -208,6 +208,7 @@ func (s *Session) turnLocked(c *Command, t protocol.Turn) {
 			c.await.Bytes = protocol.RawOpen
 		}
 		s.stopTimerLocked(c) // the module waits for us: no timeout
+		c.markAwaitedLocked()
 		if len(c.raw) > 0 && !c.rawDone {
 			s.wakeSender()
 		}
@@ -264,6 +265,7 @@ func (s *Session) endLocked(c *Command, final protocol.Record, err error) {
 		}
 	}
 	c.markWrittenLocked()
+	c.markAwaitedLocked()
 	close(c.done)
 	s.wakeSender()
 }

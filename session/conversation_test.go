@@ -388,3 +388,29 @@ func TestBoundaryEndsTheOutstandingCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestScriptRawWaitsForThePrompt: a script's raw bytes after a send go out
+// once the module asks for them.
+func TestScriptRawWaitsForThePrompt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{Dialect: realtek.New()})
+		defer stop()
+		w := tap(f)
+		sc, _ := ParseScript("t.at", strings.NewReader("send AT+SKTSENDRAW=0,5\nraw hello\n"), nil)
+		ran := make(chan error, 1)
+		go func() { ran <- (&Runner{S: s}).Run(context.Background(), sc) }()
+		synctest.Wait()
+		if got := w.String(); got != "AT+SKTSENDRAW=0,5\r\n" {
+			t.Fatalf("before the prompt: %q", got)
+		}
+		f.say(">>>\r\n")
+		synctest.Wait()
+		if got := w.String(); got != "AT+SKTSENDRAW=0,5\r\nhello" {
+			t.Fatalf("after the prompt: %q", got)
+		}
+		f.say("OK\r\n")
+		if err := <-ran; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

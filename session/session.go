@@ -112,6 +112,8 @@ type Command struct {
 	rawOnly bool            // a plan's leading raw step: raw, no line, no answer
 	rawDone bool            // raw has been taken for writing
 	await   *Awaiting       // what the module awaits now, nil when nothing
+	awaited chan struct{}   // closed when the module first awaits raw bytes, or at the end
+	awoke   bool            // awaited is closed
 	plan    *planRun        // the plan the command is a step of
 }
 
@@ -127,6 +129,19 @@ func (c *Command) Done() <-chan struct{} { return c.done }
 // or the command ended without it. A raw write or a modem line change that
 // must follow the command waits for it.
 func (c *Command) Written() <-chan struct{} { return c.written }
+
+// Awaited is closed once the module awaits raw bytes for the command (its
+// answer turned to them), or the command has ended. A script's raw bytes
+// after a send wait for it.
+func (c *Command) Awaited() <-chan struct{} { return c.awaited }
+
+// markAwaitedLocked closes awaited once. The session's mutex must be held.
+func (c *Command) markAwaitedLocked() {
+	if !c.awoke {
+		c.awoke = true
+		close(c.awaited)
+	}
+}
 
 // markWrittenLocked closes written once. The session's mutex must be held.
 func (c *Command) markWrittenLocked() {
