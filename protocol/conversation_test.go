@@ -161,3 +161,65 @@ func TestParamSpec(t *testing.T) {
 		t.Errorf("Meaning of a bare value = %q", got)
 	}
 }
+
+// readSpec frames "+READ:<n>," then n bytes, but only in the answer to
+// AT+READ.
+func readSpec() protocol.FrameSpec {
+	spec := fakeSpec(0)
+	spec.Answer = func(command string) *protocol.AnswerFrame {
+		if command != "AT+READ" {
+			return nil
+		}
+		return &protocol.AnswerFrame{
+			PayloadPrefixes: []string{"+READ:"},
+			Payload: func(line []byte) protocol.PayloadMatch {
+				const p = len("+READ:")
+				if len(line) < p+2 {
+					return protocol.PayloadMatch{Status: protocol.NeedMore}
+				}
+				if line[p] < '0' || line[p] > '9' || line[p+1] != ',' {
+					return protocol.PayloadMatch{Status: protocol.NoMatch}
+				}
+				return protocol.PayloadMatch{Status: protocol.Match, Header: p + 2, Length: int(line[p] - '0'), LinkID: 7}
+			},
+		}
+	}
+	return spec
+}
+
+func TestFramerAnswerFraming(t *testing.T) {
+	show := func(recs []protocol.Record) string {
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.Kind.String()+":"+r.Text+string(r.Payload))
+		}
+		return strings.Join(out, " | ")
+	}
+	f := protocol.NewFramer(readSpec(), fakeClassify)
+	in := []byte("+READ:3,a\r\n\r\nOK\r\n")
+	if got, want := show(f.Feed(nil, in)), "info:+READ:3,a | ok:OK"; got != want {
+		t.Errorf("no command: %q, want %q", got, want)
+	}
+	f.SetCommand("AT+READ")
+	if got, want := show(f.Feed(nil, in)), "data:+READ:3,a\r\n | ok:OK"; got != want {
+		t.Errorf("AT+READ outstanding: %q, want %q", got, want)
+	}
+	// The base rules stay in force beside the answer's.
+	if got, want := show(f.Feed(nil, []byte("[$][SKT][DATA][1][2]:xy\r\n"))), "data:[$][SKT][DATA][1][2]:xy"; got != want {
+		t.Errorf("base payload: %q, want %q", got, want)
+	}
+	f.SetCommand("AT+OTHER")
+	if got, want := show(f.Feed(nil, in)), "info:+READ:3,a | ok:OK"; got != want {
+		t.Errorf("another command: %q, want %q", got, want)
+	}
+	// A change in the middle of a line takes effect at the next one.
+	f.Feed(nil, []byte("+REA"))
+	f.SetCommand("AT+READ")
+	if got, want := show(f.Feed(nil, []byte("D:1,x\r\n+READ:1,y\r\n"))), "info:+READ:1,x | data:+READ:1,y"; got != want {
+		t.Errorf("mid-line change: %q, want %q", got, want)
+	}
+	f.SetCommand("")
+	if got, want := show(f.Feed(nil, in)), "info:+READ:3,a | ok:OK"; got != want {
+		t.Errorf("none outstanding: %q, want %q", got, want)
+	}
+}

@@ -32,9 +32,17 @@ const (
 type Framer struct {
 	classify func(line []byte) (Kind, int)
 	payload  func(line []byte) PayloadMatch
-	patterns []string  // prompts, then payload prefixes
+	patterns []string  // prompts, then payload prefixes, then the answer's prefixes
 	nPrompts int       // how many of patterns are prompts
+	nBase    int       // how many of patterns are the spec's own
 	starts   [256]bool // first bytes of patterns
+	base     [256]bool // first bytes of the spec's own patterns
+
+	answer  func(command string) *AnswerFrame
+	extra   func(line []byte) PayloadMatch // the rule of the answer's prefixes
+	rule    func(line []byte) PayloadMatch // the rule of the header being read
+	pend    *AnswerFrame                   // the answer framing to take at the next line
+	pendSet bool
 	maxLine  int
 	maxHead  int
 
@@ -82,7 +90,43 @@ func NewFramer(spec FrameSpec, classify func(line []byte) (Kind, int)) *Framer {
 			}
 		}
 	}
+	f.nBase, f.base, f.answer = len(f.patterns), f.starts, spec.Answer
 	return f
+}
+
+// SetCommand tells the framer which command line is outstanding ("" for
+// none), so that its answer is framed by the spec's Answer rule too. The
+// change takes effect at the start of a line: a line or payload under way
+// is framed by the rules it began with.
+func (f *Framer) SetCommand(command string) {
+	if f.answer == nil {
+		return
+	}
+	var a *AnswerFrame
+	if command != "" {
+		a = f.answer(command)
+	}
+	f.pend, f.pendSet = a, true
+	if f.state == stStart && len(f.buf) == 0 {
+		f.takeAnswer()
+	}
+}
+
+// takeAnswer puts the pending answer framing in force.
+func (f *Framer) takeAnswer() {
+	a := f.pend
+	f.pend, f.pendSet = nil, false
+	f.patterns, f.starts, f.extra = f.patterns[:f.nBase], f.base, nil
+	if a == nil || a.Payload == nil {
+		return
+	}
+	f.extra = a.Payload
+	for _, s := range a.PayloadPrefixes {
+		if usable(s, f.maxHead) {
+			f.patterns = append(f.patterns, s)
+			f.starts[s[0]] = true
+		}
+	}
 }
 
 // usable reports whether s can ever be seen at the start of a line.
@@ -248,6 +292,9 @@ func (f *Framer) newLine() {
 	f.fromP = 0
 	f.dropped = 0
 	f.state = stStart
+	if f.pendSet {
+		f.takeAnswer()
+	}
 }
 
 // endLine starts a new line after the line ending at p[end] and returns the
@@ -321,6 +368,10 @@ func (f *Framer) probe(dst []Record, p []byte, i, end int) ([]Record, int) {
 		return dst, i
 	}
 	f.state = stHeader
+	f.rule = f.payload
+	if first >= f.nBase {
+		f.rule = f.extra
+	}
 	return f.match(dst, p, i)
 }
 
@@ -338,7 +389,7 @@ func commonPrefix(s string, b []byte) int {
 // match asks the payload rule about buf. p and i are the running Feed's
 // input and position, so that bytes read past the payload can be given back.
 func (f *Framer) match(dst []Record, p []byte, i int) ([]Record, int) {
-	m := f.payload(f.buf)
+	m := f.rule(f.buf)
 	switch m.Status {
 	case NeedMore:
 		if len(f.buf) >= f.maxHead {

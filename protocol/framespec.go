@@ -33,6 +33,20 @@ type FrameSpec struct {
 	// Payload inspects a line that starts with one of PayloadPrefixes, as
 	// far as it has arrived (no line ending). It must not keep the slice.
 	Payload func(line []byte) PayloadMatch
+	// Answer, when set, gives the framing of the answer to one command
+	// line, beside the spec's own (ESP-AT's "+CIPRECVDATA:<n>," is a
+	// header only in the answer to AT+CIPRECVDATA), or nil for none. The
+	// session tells the framer which command is outstanding
+	// (Framer.SetCommand).
+	Answer func(command string) *AnswerFrame
+}
+
+// AnswerFrame is how the answer to one command is framed beside a
+// FrameSpec's rules: its payload prefixes are tried after the spec's own,
+// by its own rule.
+type AnswerFrame struct {
+	PayloadPrefixes []string
+	Payload         func(line []byte) PayloadMatch
 }
 
 // DefaultMaxLine is the Realtek host-mode command buffer, the largest line

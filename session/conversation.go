@@ -247,6 +247,7 @@ func (s *Session) finalLocked(c *Command, final protocol.Record) {
 func (s *Session) endLocked(c *Command, final protocol.Record, err error) {
 	if s.outstanding == c {
 		s.outstanding = nil
+		s.framing.Store(new(string))
 	}
 	select {
 	case <-c.done:
@@ -349,6 +350,7 @@ func (s *Session) next() (work, bool) {
 			return work{c: c, p: c.raw, raw: true}, true
 		}
 		s.outstanding = c
+		s.framing.Store(&c.Line)
 		c.sent = protocol.Record{Kind: protocol.KindSent, Text: c.Line, LinkID: protocol.NoLink, Quiet: c.quiet}
 		s.addLocked(&c.sent)
 		s.links.beginCommand(c.Line, s.dialect.StateCommand())

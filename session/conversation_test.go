@@ -414,3 +414,47 @@ func TestScriptRawWaitsForThePrompt(t *testing.T) {
 		}
 	})
 }
+
+// readDialect frames "+R:<n>," and n bytes in the answer to READ only.
+type readDialect struct{ testDialect }
+
+func (d readDialect) FrameSpec() protocol.FrameSpec {
+	spec := d.testDialect.FrameSpec()
+	spec.Answer = func(command string) *protocol.AnswerFrame {
+		if command != "READ" {
+			return nil
+		}
+		return &protocol.AnswerFrame{PayloadPrefixes: []string{"+R:"}, Payload: func(line []byte) protocol.PayloadMatch {
+			switch {
+			case len(line) < 5:
+				return protocol.PayloadMatch{Status: protocol.NeedMore}
+			case line[3] < '0' || line[3] > '9' || line[4] != ',':
+				return protocol.PayloadMatch{Status: protocol.NoMatch}
+			}
+			return protocol.PayloadMatch{Status: protocol.Match, Header: 5, Length: int(line[3] - '0'), LinkID: 1}
+		}}
+	}
+	return spec
+}
+
+// TestAnswerFramingFollowsTheOutstandingCommand: the session tells the
+// framer what it waits for.
+func TestAnswerFramingFollowsTheOutstandingCommand(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{Dialect: readDialect{}})
+		defer stop()
+		lines := f.lines()
+		c, _ := s.Submit("READ")
+		<-lines
+		f.say("+R:4,a\r\nb\r\nOK\r\n")
+		c.Wait(context.Background())
+		f.say("+R:4,a\r\nb\r\n")
+		synctest.Wait()
+		if got, want := kinds(s), "sent:READ | data:+R:4, | ok:OK | info:+R:4,a | info:b"; got != want {
+			t.Fatalf("records\n got %q\nwant %q", got, want)
+		}
+		if r := s.Records(2, 1)[0]; string(r.Payload) != "a\r\nb" || r.LinkID != 1 {
+			t.Fatalf("data record %+v", r)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"atbench/device"
@@ -204,6 +205,10 @@ type Session struct {
 	truth   snapshotter
 
 	writeMu sync.Mutex // serialises writes to the device
+
+	// framing is the command line whose answer the reader frames: set
+	// before the line is written, read by readLoop before each Feed.
+	framing atomic.Pointer[string]
 
 	mu          sync.Mutex
 	transcript  ring
@@ -448,8 +453,13 @@ func (s *Session) readLoop() error {
 	framer := protocol.NewFramer(s.dialect.FrameSpec(), s.dialect.Classify)
 	buf := make([]byte, 64<<10)
 	var recs []protocol.Record
+	var framing *string // the command the framer was told of
 	for {
 		n, err := s.dev.Read(buf)
+		if p := s.framing.Load(); p != framing {
+			framing = p
+			framer.SetCommand(*p)
+		}
 		if n > 0 {
 			recs = framer.Feed(recs[:0], buf[:n])
 			s.ingest(n, recs)
