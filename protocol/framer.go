@@ -43,8 +43,8 @@ type Framer struct {
 	rule    func(line []byte) PayloadMatch // the rule of the header being read
 	pend    *AnswerFrame                   // the answer framing to take at the next line
 	pendSet bool
-	maxLine  int
-	maxHead  int
+	maxLine int
+	maxHead int
 
 	state   frameState
 	buf     []byte // the current line, reused across lines
