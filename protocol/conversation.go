@@ -44,7 +44,8 @@ type Turn struct {
 type Answer interface {
 	// Begin is called when the command becomes outstanding, before its
 	// line is written: a module that takes raw bytes right after the line
-	// (Inventek's S3) awaits them from the start.
+	// (Inventek's S3) awaits them from the start, and a line that gets no
+	// answer ends at once (with a KindOK Final for success).
 	Begin() Turn
 	// Take is called with each record the module sends while the command
 	// is outstanding, in order.

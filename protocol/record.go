@@ -1,7 +1,8 @@
 // Package protocol turns the byte stream of an AT module into records and
 // defines the vocabulary shared by every command set: record kinds, the
-// Dialect interface, command catalogues and link snapshots. It does no I/O
-// and never reads the clock.
+// Dialect interface, the rules of a conversation (answers, raw bytes, send
+// plans), command catalogues and their semantics, and link snapshots. It
+// does no I/O and never reads the clock.
 package protocol
 
 import "time"
