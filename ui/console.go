@@ -40,7 +40,8 @@ type consolePane struct {
 
 	cycle *cycleState // Tab pressed again cycles the candidates
 
-	raw rawState
+	raw       rawState
+	rawQueued int // raw bytes handed to the backend but not yet reported done
 
 	// Submissions go to the backend one at a time, in order.
 	queue    []submission
@@ -148,7 +149,7 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 	}
 	before := c.sb.last()
 	c.sb.add(recs)
-	c.raw = rawFrom(st)
+	c.raw = rawFrom(st, c.rawQueued)
 	if c.searching && c.query.String() != "" {
 		q := c.query.String()
 		fold := foldQuery(q)
@@ -172,13 +173,20 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 }
 
 // rawFrom is the raw mode the session's state calls for: on while the
-// module awaits raw bytes and the device is there.
-func rawFrom(st session.Stats) rawState {
+// module awaits raw bytes and the device is there. queued bytes typed but
+// maybe not yet counted by the session count too: leaving raw mode a
+// moment early only queues a typed command, while leaving it late would
+// send the command to the peer as data.
+func rawFrom(st session.Stats, queued int) rawState {
 	aw := st.Awaiting
 	if !aw.Active() || st.State == device.Disconnected || st.State == device.Closed {
 		return rawState{}
 	}
-	return rawState{active: true, command: aw.Command, expect: max(aw.Bytes, 0), sent: aw.Sent}
+	r := rawState{active: true, command: aw.Command, expect: max(aw.Bytes, 0), sent: aw.Sent + queued}
+	if r.expect > 0 && r.sent >= r.expect {
+		r.active = false
+	}
+	return r
 }
 
 // Update handles the messages the console owns.
@@ -216,6 +224,9 @@ func (c *consolePane) Update(msg tea.Msg) (pane, tea.Cmd) {
 		return c, nil
 	case submitDoneMsg:
 		c.inFlight = false
+		if msg.sub.isRaw {
+			c.rawQueued -= len(msg.sub.raw)
+		}
 		if msg.err != nil {
 			c.setFlash("refused: "+protocol.Escape(msg.err.Error()), true)
 			if msg.sub.restore && len(c.ed.value) == 0 {
@@ -307,6 +318,7 @@ func (c *consolePane) submit() tea.Cmd {
 			return nil
 		}
 		c.raw.sent += len(b)
+		c.rawQueued += len(b)
 		if c.raw.expect > 0 && c.raw.sent >= c.raw.expect {
 			c.raw.active = false
 		}
