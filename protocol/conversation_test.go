@@ -223,3 +223,90 @@ func TestFramerAnswerFraming(t *testing.T) {
 		t.Errorf("none outstanding: %q, want %q", got, want)
 	}
 }
+
+// r0Spec frames an Inventek-like "R0" answer: CR LF, the data, then
+// "\r\nOK\r\n> ", or an error.
+func r0Spec() protocol.FrameSpec {
+	return protocol.FrameSpec{
+		Prompts: []string{"> "},
+		Answer: func(command string) *protocol.AnswerFrame {
+			if command != "R0" {
+				return nil
+			}
+			return &protocol.AnswerFrame{DataUntil: []string{"\r\nOK\r\n> ", "ERROR"}, Skip: "\r\n", LinkID: protocol.NoLink}
+		},
+	}
+}
+
+func TestFramerDataUntil(t *testing.T) {
+	classify := func(line []byte) (protocol.Kind, int) {
+		switch {
+		case string(line) == "OK":
+			return protocol.KindOK, protocol.NoLink
+		case strings.HasPrefix(string(line), "ERROR"):
+			return protocol.KindError, protocol.NoLink
+		}
+		return protocol.KindInfo, protocol.NoLink
+	}
+	show := func(recs []protocol.Record) string {
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.Kind.String()+":"+protocol.Escape(r.Text+string(r.Payload)))
+		}
+		return strings.Join(out, " | ")
+	}
+	cases := []struct {
+		name, in, want string
+	}{
+		{"data", "\r\nhello\r\nworld\r\nOK\r\n> ", `data:hello\r\nworld | ok:OK | prompt:> `},
+		{"empty", "\r\n\r\nOK\r\n> ", "data: | ok:OK | prompt:> "},
+		{"error", "\r\nERROR: x\r\nUsage: R0\r\n> ", "data: | error:ERROR: x | info:Usage: R0 | prompt:> "},
+		{"no skip", "abc\r\nOK\r\n> ", "data:abc | ok:OK | prompt:> "},
+		{"data after", "\r\nab\r\nOK\r\n> P0\r\n", "data:ab | ok:OK | prompt:>  | info:P0"},
+	}
+	for _, c := range cases {
+		for _, step := range []int{len(c.in), 1, 2, 3} {
+			f := protocol.NewFramer(r0Spec(), classify)
+			f.SetCommand("R0")
+			var got []protocol.Record
+			for i := 0; i < len(c.in); i += step {
+				got = f.Feed(got, []byte(c.in[i:min(i+step, len(c.in))]))
+			}
+			got = f.Flush(got)
+			if s := show(got); s != c.want {
+				t.Errorf("%s in steps of %d: %q, want %q", c.name, step, s, c.want)
+			}
+		}
+	}
+	// Only for the command that asks, and once.
+	f := protocol.NewFramer(r0Spec(), classify)
+	f.SetCommand("P0=1")
+	if s := show(f.Feed(nil, []byte("\r\nOK\r\n> "))); s != "ok:OK | prompt:> " {
+		t.Errorf("another command: %q", s)
+	}
+	// Data with no terminator is bounded.
+	f = protocol.NewFramer(r0Spec(), classify)
+	f.SetCommand("R0")
+	got := f.Feed(nil, []byte(strings.Repeat("x", protocol.MaxUntil+10)+"\r\nOK\r\n> "))
+	if len(got) != 4 || len(got[0].Payload) != protocol.MaxUntil || got[1].Text != strings.Repeat("x", 10) ||
+		got[2].Kind != protocol.KindOK || f.Pending() != 0 {
+		t.Errorf("unbounded data: %d records, pending %d", len(got), f.Pending())
+	}
+	// A terminator across the bound is found however the bytes are cut.
+	in := []byte(strings.Repeat("x", protocol.MaxUntil-2) + "\r\nOK\r\n> ")
+	for _, cut := range []int{len(in), protocol.MaxUntil, protocol.MaxUntil - 1, protocol.MaxUntil + 1} {
+		f = protocol.NewFramer(r0Spec(), classify)
+		f.SetCommand("R0")
+		got := f.Feed(f.Feed(nil, in[:cut]), in[cut:])
+		if len(got) != 3 || len(got[0].Payload) != protocol.MaxUntil-2 || got[1].Kind != protocol.KindOK {
+			t.Errorf("cut at %d: %d records", cut, len(got))
+		}
+	}
+	// A boundary closes the data.
+	f = protocol.NewFramer(r0Spec(), classify)
+	f.SetCommand("R0")
+	f.Feed(nil, []byte("\r\npart"))
+	if recs, _, ok := f.Boundary(nil); ok || show(recs) != "data:part" || f.Pending() != 0 {
+		t.Errorf("boundary: %q %v", show(recs), ok)
+	}
+}

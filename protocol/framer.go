@@ -21,6 +21,8 @@ const (
 	stDiscard
 	// stPayload: taking need more raw bytes into data.
 	stPayload
+	// stUntil: taking an answer's data into data until a terminator.
+	stUntil
 )
 
 // Framer turns a module's output byte stream into records. Not safe for
@@ -43,6 +45,8 @@ type Framer struct {
 	rule    func(line []byte) PayloadMatch // the rule of the header being read
 	pend    *AnswerFrame                   // the answer framing to take at the next line
 	pendSet bool
+	until   *AnswerFrame // armed: the next line start opens its data
+	skipped bool         // the data being taken has had its Skip dropped
 	maxLine int
 	maxHead int
 
@@ -116,7 +120,10 @@ func (f *Framer) SetCommand(command string) {
 func (f *Framer) takeAnswer() {
 	a := f.pend
 	f.pend, f.pendSet = nil, false
-	f.patterns, f.starts, f.extra = f.patterns[:f.nBase], f.base, nil
+	f.patterns, f.starts, f.extra, f.until = f.patterns[:f.nBase], f.base, nil, nil
+	if a != nil && len(a.DataUntil) > 0 {
+		f.until = a
+	}
 	if a == nil || a.Payload == nil {
 		return
 	}
@@ -156,6 +163,12 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 				i++
 				continue
 			}
+		}
+		if f.until != nil && f.state == stStart && len(f.buf) == 0 {
+			f.state, f.data, f.skipped = stUntil, f.data[:0], false
+		}
+		if f.state == stUntil {
+			return f.takeUntil(dst, p[i:])
 		}
 		if nextCR < i {
 			nextCR = indexFrom(p, i, '\r')
@@ -236,6 +249,8 @@ func (f *Framer) Flush(dst []Record) []Record {
 	switch f.state {
 	case stPayload:
 		return dst
+	case stUntil:
+		dst = f.emitUntil(dst, len(f.data))
 	case stDiscard:
 		dst = append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped})
 	default:
@@ -273,8 +288,11 @@ func (f *Framer) Boundary(dst []Record) (_ []Record, cut Cut, ok bool) {
 // partial line (at most MaxLine bytes even for an over-long line), or the
 // header and payload bytes so far of an incomplete payload.
 func (f *Framer) Pending() int {
-	if f.state == stPayload {
+	switch f.state {
+	case stPayload:
 		return len(f.head) + len(f.data)
+	case stUntil:
+		return len(f.data)
 	}
 	return len(f.buf)
 }
@@ -284,6 +302,7 @@ func (f *Framer) Reset() {
 	f.newLine()
 	f.cr = false
 	f.head, f.link, f.need, f.data = "", 0, 0, nil
+	f.until = nil
 }
 
 // newLine starts an empty line.
@@ -454,6 +473,58 @@ func (f *Framer) takePayload(p []byte, i int) int {
 	f.data = append(f.data, p[i:i+take]...)
 	f.need -= take
 	return i + take
+}
+
+// takeUntil takes p into the answer's data; once a terminator has come,
+// it emits the data and frames the terminator and the bytes after it as
+// usual. It consumes all of p.
+func (f *Framer) takeUntil(dst []Record, p []byte) []Record {
+	a := f.until
+	from := len(f.data)
+	f.data = append(f.data, p...)
+	if !f.skipped {
+		n := min(len(f.data), len(a.Skip))
+		if string(f.data[:n]) == a.Skip[:n] && n < len(a.Skip) {
+			return dst // could still be the Skip: wait
+		}
+		if n == len(a.Skip) && string(f.data[:n]) == a.Skip {
+			f.data = f.data[n:]
+			from = max(0, from-n)
+		}
+		f.skipped, from = true, 0
+	}
+	end, longest := -1, 1
+	for _, t := range a.DataUntil {
+		if t == "" {
+			continue
+		}
+		longest = max(longest, len(t))
+		at := max(0, from-len(t)+1)
+		if k := bytes.Index(f.data[at:], []byte(t)); k >= 0 && (end < 0 || at+k < end) {
+			end = at + k
+		}
+	}
+	// Past MaxUntil the data ends there, once a terminator that starts
+	// before it would have been seen whole: however the bytes were cut.
+	switch {
+	case end >= 0 && end <= MaxUntil:
+	case len(f.data) >= MaxUntil+longest-1:
+		end = MaxUntil
+	default:
+		return dst
+	}
+	rest := bytes.Clone(f.data[end:])
+	dst = f.emitUntil(dst, end)
+	return f.Feed(dst, rest)
+}
+
+// emitUntil appends the answer's first n data bytes as a record and leaves
+// the data mode: the answer framing is used once.
+func (f *Framer) emitUntil(dst []Record, n int) []Record {
+	dst = append(dst, Record{Kind: KindData, Payload: bytes.Clone(f.data[:n]), LinkID: f.until.LinkID})
+	f.data, f.until = nil, nil
+	f.newLine()
+	return dst
 }
 
 // emitData appends the completed payload record and starts a new line.
