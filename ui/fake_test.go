@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -215,12 +214,6 @@ func (f *fakeBackend) Now() time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.now
-}
-
-func (f *fakeBackend) polledLines() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.polled)
 }
 
 func (f *fakeBackend) submittedLines() []string {
