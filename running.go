@@ -25,6 +25,9 @@ func startSession(ctx context.Context, o options) (*running, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.poll < 0 {
+		return nil, usagef("--poll %v is negative", o.poll)
+	}
 	le, err := lineEnding(o.lineEnding)
 	if err != nil {
 		return nil, err
@@ -38,7 +41,7 @@ func startSession(ctx context.Context, o options) (*running, error) {
 		closeLog(logf)
 		return nil, err
 	}
-	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le}
+	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le, Poll: o.poll}
 	if logf != nil {
 		opts.Log = logf
 	}

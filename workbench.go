@@ -28,7 +28,6 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 		Theme:       o.theme,
 		HistoryPath: historyPath(),
 		LogPath:     o.log,
-		Poll:        o.poll,
 		Clock:       o.clock,
 	})
 	cancel()

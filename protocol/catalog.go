@@ -1,6 +1,11 @@
 package protocol
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // ParamType is the kind of value a parameter takes.
 type ParamType uint8
@@ -74,4 +79,169 @@ func CommandName(line string) string {
 		return line[:i]
 	}
 	return line
+}
+
+// Field is a byte range [Start, End) of a typed line.
+type Field struct{ Start, End int }
+
+// Text returns the field's bytes in line.
+func (f Field) Text(line string) string { return line[f.Start:f.End] }
+
+// Split is a typed command line cut into its parts by a command set's
+// rules. Offsets are bytes of the line.
+type Split struct {
+	// Name is the command name, leading spaces left out, up to '=', '?' or
+	// the end of the line.
+	Name Field
+	// Sep is the byte after the name: '=', '?', or 0 when the line ends.
+	Sep byte
+	// Fields are the parameter fields after '=', in order; a bare '=' has
+	// one empty field. Nil unless Sep is '='.
+	Fields []Field
+}
+
+// SplitFields cuts line at the first '=' or '?' and, after '=', on every
+// comma not escaped with escape (0: no escapes; the escape byte takes the
+// byte after it literally). A trailing free-text parameter (the last of
+// the command's spec in cat, of type ParamString) takes the rest of the
+// line, commas included.
+func SplitFields(line string, escape byte, cat []CommandSpec) Split {
+	var sp Split
+	sp.Name.Start = len(line) - len(strings.TrimLeft(line, " "))
+	sep := strings.IndexAny(line, "=?")
+	if sep < 0 {
+		sp.Name.End = len(line)
+		return sp
+	}
+	sp.Name.End, sp.Sep = sep, line[sep]
+	if sp.Sep != '=' {
+		return sp
+	}
+	start := sep + 1
+	for i := start; i < len(line); i++ {
+		switch {
+		case escape != 0 && line[i] == escape:
+			i++
+		case line[i] == ',':
+			sp.Fields = append(sp.Fields, Field{start, i})
+			start = i + 1
+		}
+	}
+	sp.Fields = append(sp.Fields, Field{start, len(line)})
+	spec, ok := Lookup(cat, line[sp.Name.Start:sp.Name.End])
+	if n := len(spec.Params); ok && n > 0 && len(sp.Fields) > n && spec.Params[n-1].Type == ParamString {
+		sp.Fields[n-1].End = len(line)
+		sp.Fields = sp.Fields[:n]
+	}
+	return sp
+}
+
+// Key is what to type for one of the documented values: "1" of "1: TCP".
+func Key(value string) string {
+	if i := strings.IndexByte(value, ':'); i >= 0 {
+		return strings.TrimSpace(value[:i])
+	}
+	if i := strings.IndexByte(value, ' '); i >= 0 {
+		return value[:i]
+	}
+	return strings.TrimSpace(value)
+}
+
+// Keys lists what can be typed for the parameter's documented values, in
+// order, without repeats.
+func (p ParamSpec) Keys() []string {
+	var out []string
+	for _, v := range p.Values {
+		if k := Key(v); k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Meaning is what a typed value means by the documentation ("TCP" for "1"
+// of "1: TCP"), or "" when it is not documented.
+func (p ParamSpec) Meaning(value string) string {
+	for _, v := range p.Values {
+		if strings.EqualFold(Key(v), strings.TrimSpace(value)) {
+			_, m, ok := strings.Cut(v, ":")
+			if !ok {
+				_, m, _ = strings.Cut(v, " ")
+			}
+			return strings.TrimSpace(m)
+		}
+	}
+	return ""
+}
+
+// Describe names the parameter's type and range: "integer 0..19", "IPv4
+// address", "one of auto, fast".
+func (p ParamSpec) Describe() string {
+	switch p.Type {
+	case ParamInt, ParamHex:
+		kind := "integer"
+		if p.Type == ParamHex {
+			kind = "hex"
+		}
+		switch {
+		case p.Max > 0:
+			return kind + " " + strconv.Itoa(p.Min) + ".." + strconv.Itoa(p.Max)
+		case p.Min != 0:
+			return kind + " ≥ " + strconv.Itoa(p.Min)
+		}
+		return kind
+	case ParamIP:
+		return "IPv4 address"
+	case ParamHost:
+		return "IPv4 address or host name"
+	case ParamEnum:
+		keys := make([]string, 0, len(p.Values))
+		for _, v := range p.Values {
+			keys = append(keys, Key(v))
+		}
+		return "one of " + strings.Join(keys, ", ")
+	}
+	return "text"
+}
+
+// Check checks a typed value against the parameter. An empty value, or
+// one that is not complete yet (a partial IPv4 address), passes.
+func (p ParamSpec) Check(value string) error {
+	if value == "" {
+		return nil
+	}
+	switch p.Type {
+	case ParamInt, ParamHex:
+		base := 10
+		if p.Type == ParamHex {
+			base = 16
+		}
+		n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimPrefix(value, "0x"), "0X"), base, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", value)
+		}
+		if n < int64(p.Min) || (p.Max > 0 && n > int64(p.Max)) {
+			r := strings.TrimPrefix(strings.TrimPrefix(p.Describe(), "integer "), "hex ")
+			return fmt.Errorf("%s is out of range %s", value, r)
+		}
+	case ParamEnum:
+		for _, v := range p.Values {
+			if strings.EqualFold(Key(v), value) {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not %s", value, p.Describe())
+	case ParamIP:
+		parts := strings.Split(value, ".")
+		if len(parts) != 4 {
+			return nil
+		}
+		for _, s := range parts {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 || n > 255 {
+				return fmt.Errorf("%q is not an IPv4 address", value)
+			}
+		}
+	}
+	return nil
 }

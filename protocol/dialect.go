@@ -23,8 +23,12 @@ type Dialect interface {
 	Settings(r Record) []Setting
 	// StateCommand is the command that lists every link, or "" if none.
 	StateCommand() string
-	// SendCommand builds the command that sends payload on a link.
+	// SendCommand builds the command line that sends payload on a link,
+	// for a user to edit; it fails for a payload no command line carries.
 	SendCommand(link int, payload []byte) (string, error)
+	// SendPlan builds what sending payload on a link is: command lines and
+	// raw bytes (Realtek: AT+SKTSEND, or AT+SKTSENDRAW and the bytes).
+	SendPlan(link int, payload []byte) (Plan, error)
 	// ReadCommand builds the command that reads up to n bytes from a link.
 	ReadCommand(link, n int) (string, error)
 	// CloseCommand builds the command that closes a link.
@@ -32,8 +36,20 @@ type Dialect interface {
 	// KeepaliveCommands builds the commands that apply a keepalive policy.
 	KeepaliveCommands(link int, p Keepalive) ([]string, error)
 	// Timeout is how long a command may take before the session gives up
-	// on its final result.
+	// on its final result. It does not run while the module awaits raw
+	// bytes for the command.
 	Timeout(command string) time.Duration
+	// Answer returns the rules that the answer to command follows: how it
+	// ends and when the module awaits raw bytes and how many.
+	Answer(command string) Answer
+	// SplitLine cuts a typed command line into its name and parameter
+	// fields by the set's own rules (escapes, free text at the end).
+	SplitLine(line string) Split
+	// FormatLink writes a link id as the set's commands take it.
+	FormatLink(id int) string
+	// KeepaliveInForce is the keepalive that sockets created now get, as
+	// far as the settings seen say; ok is false when they say nothing.
+	KeepaliveInForce(settings []Setting) (ka Keepalive, ok bool)
 }
 
 // ResultLinker is implemented by dialects whose final results say
@@ -41,12 +57,4 @@ type Dialect interface {
 // "ERROR: 4" to AT+SKTREAD means the peer has closed.
 type ResultLinker interface {
 	ResultLinks(command string, final Record) []LinkUpdate
-}
-
-// RawLengther is implemented by dialects with a command that announces a
-// count of raw bytes to follow its prompt (Realtek's AT+SKTSENDRAW).
-type RawLengther interface {
-	// RawLength returns the byte count command announces, if it is such a
-	// command.
-	RawLength(command string) (int, bool)
 }

@@ -21,6 +21,8 @@ const (
 	stDiscard
 	// stPayload: taking need more raw bytes into data.
 	stPayload
+	// stUntil: taking an answer's data into data until a terminator.
+	stUntil
 )
 
 // Framer turns a module's output byte stream into records. Not safe for
@@ -32,11 +34,21 @@ const (
 type Framer struct {
 	classify func(line []byte) (Kind, int)
 	payload  func(line []byte) PayloadMatch
-	patterns []string  // prompts, then payload prefixes
+	patterns []string  // prompts, then payload prefixes, then the answer's prefixes
 	nPrompts int       // how many of patterns are prompts
+	nBase    int       // how many of patterns are the spec's own
 	starts   [256]bool // first bytes of patterns
-	maxLine  int
-	maxHead  int
+	base     [256]bool // first bytes of the spec's own patterns
+
+	answer  func(command string) *AnswerFrame
+	extra   func(line []byte) PayloadMatch // the rule of the answer's prefixes
+	rule    func(line []byte) PayloadMatch // the rule of the header being read
+	pend    *AnswerFrame                   // the answer framing to take at the next line
+	pendSet bool
+	until   *AnswerFrame // armed: the next line start opens its data
+	skipped bool         // the data being taken has had its Skip dropped
+	maxLine int
+	maxHead int
 
 	state   frameState
 	buf     []byte // the current line, reused across lines
@@ -82,7 +94,46 @@ func NewFramer(spec FrameSpec, classify func(line []byte) (Kind, int)) *Framer {
 			}
 		}
 	}
+	f.nBase, f.base, f.answer = len(f.patterns), f.starts, spec.Answer
 	return f
+}
+
+// SetCommand tells the framer which command line is outstanding ("" for
+// none), so that its answer is framed by the spec's Answer rule too. The
+// change takes effect at the start of a line: a line or payload under way
+// is framed by the rules it began with.
+func (f *Framer) SetCommand(command string) {
+	if f.answer == nil {
+		return
+	}
+	var a *AnswerFrame
+	if command != "" {
+		a = f.answer(command)
+	}
+	f.pend, f.pendSet = a, true
+	if f.state == stStart && len(f.buf) == 0 {
+		f.takeAnswer()
+	}
+}
+
+// takeAnswer puts the pending answer framing in force.
+func (f *Framer) takeAnswer() {
+	a := f.pend
+	f.pend, f.pendSet = nil, false
+	f.patterns, f.starts, f.extra, f.until = f.patterns[:f.nBase], f.base, nil, nil
+	if a != nil && len(a.DataUntil) > 0 {
+		f.until = a
+	}
+	if a == nil || a.Payload == nil {
+		return
+	}
+	f.extra = a.Payload
+	for _, s := range a.PayloadPrefixes {
+		if usable(s, f.maxHead) {
+			f.patterns = append(f.patterns, s)
+			f.starts[s[0]] = true
+		}
+	}
 }
 
 // usable reports whether s can ever be seen at the start of a line.
@@ -112,6 +163,12 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 				i++
 				continue
 			}
+		}
+		if f.until != nil && f.state == stStart && len(f.buf) == 0 {
+			f.state, f.data, f.skipped = stUntil, f.data[:0], false
+		}
+		if f.state == stUntil {
+			return f.takeUntil(dst, p[i:])
 		}
 		if nextCR < i {
 			nextCR = indexFrom(p, i, '\r')
@@ -192,6 +249,8 @@ func (f *Framer) Flush(dst []Record) []Record {
 	switch f.state {
 	case stPayload:
 		return dst
+	case stUntil:
+		dst = f.emitUntil(dst, len(f.data))
 	case stDiscard:
 		dst = append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped})
 	default:
@@ -201,12 +260,39 @@ func (f *Framer) Flush(dst []Record) []Record {
 	return dst
 }
 
+// Cut is a payload that a connection boundary cut short.
+type Cut struct {
+	Header string // the header that announced it
+	LinkID int
+	Got    int // payload bytes received
+	Want   int // payload bytes the header announced
+}
+
+// Boundary ends the stream at a connection boundary (the device was lost
+// and what comes next is from a fresh connection): a partial line becomes
+// its own record, as with Flush; a partial payload is dropped and described
+// by cut (ok is false when there was none); then the framer starts afresh,
+// as after Reset.
+func (f *Framer) Boundary(dst []Record) (_ []Record, cut Cut, ok bool) {
+	if f.state == stPayload {
+		cut = Cut{Header: f.head, LinkID: f.link, Got: len(f.data), Want: len(f.data) + f.need}
+		ok = true
+	} else {
+		dst = f.Flush(dst)
+	}
+	f.Reset()
+	return dst, cut, ok
+}
+
 // Pending returns the number of bytes held for an incomplete record: the
 // partial line (at most MaxLine bytes even for an over-long line), or the
 // header and payload bytes so far of an incomplete payload.
 func (f *Framer) Pending() int {
-	if f.state == stPayload {
+	switch f.state {
+	case stPayload:
 		return len(f.head) + len(f.data)
+	case stUntil:
+		return len(f.data)
 	}
 	return len(f.buf)
 }
@@ -216,6 +302,7 @@ func (f *Framer) Reset() {
 	f.newLine()
 	f.cr = false
 	f.head, f.link, f.need, f.data = "", 0, 0, nil
+	f.until = nil
 }
 
 // newLine starts an empty line.
@@ -224,6 +311,9 @@ func (f *Framer) newLine() {
 	f.fromP = 0
 	f.dropped = 0
 	f.state = stStart
+	if f.pendSet {
+		f.takeAnswer()
+	}
 }
 
 // endLine starts a new line after the line ending at p[end] and returns the
@@ -297,6 +387,10 @@ func (f *Framer) probe(dst []Record, p []byte, i, end int) ([]Record, int) {
 		return dst, i
 	}
 	f.state = stHeader
+	f.rule = f.payload
+	if first >= f.nBase {
+		f.rule = f.extra
+	}
 	return f.match(dst, p, i)
 }
 
@@ -314,7 +408,7 @@ func commonPrefix(s string, b []byte) int {
 // match asks the payload rule about buf. p and i are the running Feed's
 // input and position, so that bytes read past the payload can be given back.
 func (f *Framer) match(dst []Record, p []byte, i int) ([]Record, int) {
-	m := f.payload(f.buf)
+	m := f.rule(f.buf)
 	switch m.Status {
 	case NeedMore:
 		if len(f.buf) >= f.maxHead {
@@ -379,6 +473,58 @@ func (f *Framer) takePayload(p []byte, i int) int {
 	f.data = append(f.data, p[i:i+take]...)
 	f.need -= take
 	return i + take
+}
+
+// takeUntil takes p into the answer's data; once a terminator has come,
+// it emits the data and frames the terminator and the bytes after it as
+// usual. It consumes all of p.
+func (f *Framer) takeUntil(dst []Record, p []byte) []Record {
+	a := f.until
+	from := len(f.data)
+	f.data = append(f.data, p...)
+	if !f.skipped {
+		n := min(len(f.data), len(a.Skip))
+		if string(f.data[:n]) == a.Skip[:n] && n < len(a.Skip) {
+			return dst // could still be the Skip: wait
+		}
+		if n == len(a.Skip) && string(f.data[:n]) == a.Skip {
+			f.data = f.data[n:]
+			from = max(0, from-n)
+		}
+		f.skipped, from = true, 0
+	}
+	end, longest := -1, 1
+	for _, t := range a.DataUntil {
+		if t == "" {
+			continue
+		}
+		longest = max(longest, len(t))
+		at := max(0, from-len(t)+1)
+		if k := bytes.Index(f.data[at:], []byte(t)); k >= 0 && (end < 0 || at+k < end) {
+			end = at + k
+		}
+	}
+	// Past MaxUntil the data ends there, once a terminator that starts
+	// before it would have been seen whole: however the bytes were cut.
+	switch {
+	case end >= 0 && end <= MaxUntil:
+	case len(f.data) >= MaxUntil+longest-1:
+		end = MaxUntil
+	default:
+		return dst
+	}
+	rest := bytes.Clone(f.data[end:])
+	dst = f.emitUntil(dst, end)
+	return f.Feed(dst, rest)
+}
+
+// emitUntil appends the answer's first n data bytes as a record and leaves
+// the data mode: the answer framing is used once.
+func (f *Framer) emitUntil(dst []Record, n int) []Record {
+	dst = append(dst, Record{Kind: KindData, Payload: bytes.Clone(f.data[:n]), LinkID: f.until.LinkID})
+	f.data, f.until = nil, nil
+	f.newLine()
+	return dst
 }
 
 // emitData appends the completed payload record and starts a new line.

@@ -48,6 +48,52 @@ func FuzzFramer(f *testing.F) {
 					t.Fatalf("MaxLine %d, cuts %v:\ngot%s\nwant (reference)%s", maxLine, cuts, showRecords(got), showRecords(want))
 				}
 			}
+			// A connection boundary anywhere leaves nothing pending, and a
+			// cut payload is described within its bounds.
+			fr.Reset()
+			fr.Feed(nil, in[:int(split%uint(len(in)+1))])
+			pending := fr.Pending()
+			recs, cut, ok := fr.Boundary(nil)
+			if fr.Pending() != 0 || (ok && (len(recs) != 0 || cut.Got < 0 || cut.Got >= cut.Want || len(cut.Header)+cut.Got != pending)) {
+				t.Fatalf("Boundary after %d bytes: %s, cut %+v %v, pending %d then %d", split%uint(len(in)+1), showRecords(recs), cut, ok, pending, fr.Pending())
+			}
+		}
+	})
+}
+
+// FuzzFramerAnswer checks the framing of an outstanding command's answer
+// (a payload rule of its own, or data up to a terminator): the records do
+// not depend on how the input is cut, Pending stays bounded, nothing
+// panics.
+func FuzzFramerAnswer(f *testing.F) {
+	for _, s := range []string{"\r\nhello\r\nOK\r\n> ", "\r\nERROR: x\r\nUsage: R0\r\n> ", "+READ:3,abc\r\nOK\r\n", "\r", "> > "} {
+		f.Add([]byte(s), uint(3), true)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, split uint, r0 bool) {
+		spec, cmd := readSpec(), "AT+READ"
+		if r0 {
+			spec, cmd = r0Spec(), "R0"
+		}
+		frame := func(cuts []int) []protocol.Record {
+			fr := protocol.NewFramer(spec, fakeClassify)
+			fr.SetCommand(cmd)
+			var got []protocol.Record
+			prev := 0
+			for _, c := range append(cuts, len(in)) {
+				got = fr.Feed(got, append([]byte(nil), in[prev:c]...))
+				if p := fr.Pending(); p < 0 || p > protocol.MaxUntil+protocol.DefaultMaxLine+protocol.MaxHeader {
+					t.Fatalf("Pending() = %d", p)
+				}
+				prev = c
+			}
+			return fr.Flush(got)
+		}
+		want := frame(nil)
+		r := rand.New(rand.NewPCG(uint64(split), uint64(len(in))))
+		for _, cuts := range [][]int{{int(split % uint(len(in)+1))}, randomCuts(r, len(in), 1+int(split%64))} {
+			if got := frame(cuts); !reflect.DeepEqual(got, want) {
+				t.Fatalf("cuts %v:\ngot%s\nwant (whole)%s", cuts, showRecords(got), showRecords(want))
+			}
 		}
 	})
 }

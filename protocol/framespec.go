@@ -33,7 +33,36 @@ type FrameSpec struct {
 	// Payload inspects a line that starts with one of PayloadPrefixes, as
 	// far as it has arrived (no line ending). It must not keep the slice.
 	Payload func(line []byte) PayloadMatch
+	// Answer, when set, gives the framing of the answer to one command
+	// line, beside the spec's own (ESP-AT's "+CIPRECVDATA:<n>," is a
+	// header only in the answer to AT+CIPRECVDATA), or nil for none. The
+	// session tells the framer which command is outstanding
+	// (Framer.SetCommand).
+	Answer func(command string) *AnswerFrame
 }
+
+// AnswerFrame is how the answer to one command is framed beside a
+// FrameSpec's rules: its payload prefixes are tried after the spec's own,
+// by its own rule; or the answer's data runs up to a terminator.
+type AnswerFrame struct {
+	PayloadPrefixes []string
+	Payload         func(line []byte) PayloadMatch
+
+	// DataUntil, when not empty, makes the answer's bytes one KindData
+	// record (LinkID, no Text) that ends before the first of these strings
+	// to arrive, for answers that carry data without a length (Inventek's
+	// R0: "\r\n<data>\r\nOK\r\n> "). The data starts with the first byte
+	// after the command became outstanding, Skip dropped from its start;
+	// the terminator and what follows are framed as usual. Data that
+	// reaches MaxUntil bytes with no terminator is emitted at that size and
+	// the rest framed as usual.
+	DataUntil []string
+	Skip      string
+	LinkID    int // of the data record; NoLink when it names none
+}
+
+// MaxUntil bounds the data of an answer framed by AnswerFrame.DataUntil.
+const MaxUntil = 64 << 10
 
 // DefaultMaxLine is the Realtek host-mode command buffer, the largest line
 // limit of the supported modules.

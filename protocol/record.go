@@ -1,7 +1,8 @@
 // Package protocol turns the byte stream of an AT module into records and
 // defines the vocabulary shared by every command set: record kinds, the
-// Dialect interface, command catalogues and link snapshots. It does no I/O
-// and never reads the clock.
+// Dialect interface, the rules of a conversation (answers, raw bytes, send
+// plans), command catalogues and their semantics, and link snapshots. It
+// does no I/O and never reads the clock.
 package protocol
 
 import "time"
@@ -22,6 +23,7 @@ const (
 	KindData               // a length-delimited payload
 	KindPrompt             // a prompt that asks the host for more input ("> ", ">>>")
 	KindNote               // a message from atbench itself (connection changes, timeouts), not from the module
+	KindRaw                // raw bytes written by the host (after a prompt), not a command line; in Payload
 )
 
 var kindNames = [...]string{
@@ -35,6 +37,7 @@ var kindNames = [...]string{
 	KindData:   "data",
 	KindPrompt: "prompt",
 	KindNote:   "note",
+	KindRaw:    "raw",
 }
 
 // String returns the lower-case name of the kind.
@@ -48,10 +51,15 @@ func (k Kind) String() string {
 // Final reports whether a record of this kind ends a command.
 func (k Kind) Final() bool { return k == KindOK || k == KindError }
 
+// FromHost reports whether a record of this kind was written by the host
+// (a command line or raw bytes) rather than said by the module or atbench.
+func (k Kind) FromHost() bool { return k == KindSent || k == KindRaw }
+
 // NoLink is the LinkID of a record that belongs to no link.
 const NoLink = -1
 
-// Record is one unit of module output (or host input, for KindSent).
+// Record is one unit of module output (or host input, for KindSent and
+// KindRaw).
 type Record struct {
 	Kind Kind
 	// Text is the line without its line ending. For KindData it is the

@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -79,5 +80,69 @@ func waitFor(ctx context.Context, t *testing.T, s *session.Session, what string,
 		case <-ctx.Done():
 			t.Fatalf("waiting for %s: %v", what, ctx.Err())
 		}
+	}
+}
+
+// TestEmulatorSendPlanWithRawBytes: a payload no command line can carry
+// goes out as AT+SKTSENDRAW and its bytes after the module's prompt, and
+// the peer gets them.
+func TestEmulatorSendPlanWithRawBytes(t *testing.T) {
+	m, err := emulator.New(emulator.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := realtek.New()
+	s, err := session.New(m, session.Options{Dialect: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(ctx) }()
+	defer func() { s.Close(); <-ran }()
+
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	if rec, err := s.Exec(ctx, fmt.Sprintf("AT+SKTSERVER=1,1,,%d,1", port)); err != nil || rec.Text != "OK" {
+		t.Fatalf("server: %v %v", rec, err)
+	}
+	peer, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	waitFor(ctx, t, s, "the accept event", func() bool {
+		for _, r := range s.Records(0, 0) {
+			if r.Kind == protocol.KindEvent && strings.Contains(r.Text, "connected to server[link_id:1]") {
+				return true
+			}
+		}
+		return false
+	})
+	payload := []byte("line 1\r\nline 2\x00")
+	plan, err := d.SendPlan(0, payload)
+	if err != nil || len(plan) != 2 {
+		t.Fatalf("plan %q, %v", plan, err)
+	}
+	c, err := s.Send(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec, err := c.Wait(ctx); err != nil || rec.Kind != protocol.KindOK {
+		t.Fatalf("send: %v %v", rec, err)
+	}
+	peer.SetDeadline(time.Now().Add(10 * time.Second))
+	got := make([]byte, len(payload))
+	if _, err := io.ReadFull(peer, got); err != nil || string(got) != string(payload) {
+		t.Fatalf("peer got %q, %v", got, err)
+	}
+	var kinds []string
+	for _, r := range s.Records(0, 0) {
+		kinds = append(kinds, r.Kind.String())
+	}
+	if !strings.Contains(strings.Join(kinds, " "), "sent prompt raw ok") {
+		t.Errorf("records %v", kinds)
 	}
 }

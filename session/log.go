@@ -15,6 +15,7 @@ import (
 //	2026-11-21T23:59:01.123456Z < ok     OK
 //	2026-11-21T23:59:01.200000Z > sent   AT+SKTSEND=0,6,,,Hello!
 //	2026-11-21T23:59:02.000000Z < data   [$][SKT][DATA][0][7]:Hello!\n
+//	2026-11-21T23:59:02.100000Z > raw    5 bytes: hello
 //
 // with the UTC time, the direction ("<" from the module, ">" to it, "-" from
 // atbench itself), the kind, and the text with every byte that is not
@@ -40,10 +41,10 @@ func NewLogWriter(w io.Writer) *LogWriter {
 func (l *LogWriter) Write(r protocol.Record) error {
 	b := l.buf[:0]
 	b = l.appendTime(b, r.At)
-	switch r.Kind {
-	case protocol.KindSent:
+	switch {
+	case r.Kind.FromHost():
 		b = append(b, " > "...)
-	case protocol.KindNote:
+	case r.Kind == protocol.KindNote:
 		b = append(b, " - "...)
 	default:
 		b = append(b, " < "...)
@@ -53,8 +54,7 @@ func (l *LogWriter) Write(r protocol.Record) error {
 	for i := len(name); i < 7; i++ {
 		b = append(b, ' ')
 	}
-	if r.Kind == protocol.KindSent && r.Text == "raw" && r.Payload != nil {
-		b = append(b, "raw "...)
+	if r.Kind == protocol.KindRaw {
 		b = strconv.AppendInt(b, int64(len(r.Payload)), 10)
 		b = append(b, " bytes: "...)
 		b = protocol.AppendEscaped(b, r.Payload)

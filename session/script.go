@@ -19,7 +19,8 @@ import (
 //	send AT+SKTSERVER=1,1,,${PORT},1
 //	expect ^OK$          wait for a record of the module matching the regular expression
 //	expect-note ^reconnected   the same for a message of atbench's own (disconnects, reconnects, timeouts)
-//	raw Hello\r\n\x00    write bytes at once (escapes \r \n \t \\ \0 \xNN)
+//	raw Hello\r\n\x00    write bytes (escapes \r \n \t \\ \0 \xNN) once the module awaits
+//	                     raw bytes for the last send, or that send has ended
 //	sleep 200ms
 //	dtr on|off, rts on|off, break [duration]   modem control lines (serial ports)
 //
@@ -220,10 +221,15 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 		fail := func(err error) error { return fmt.Errorf("%s:%d: %s: %w", sc.Name, st.Line, st.Verb, err) }
 		switch st.Verb {
 		case "raw", "dtr", "rts", "break":
-			// These act at once: let an earlier send reach the wire first.
+			// These act at once: let an earlier send reach the wire first,
+			// and raw bytes wait until the module asks for them.
 			if last != nil {
+				wait := last.Written()
+				if st.Verb == "raw" {
+					wait = last.Awaited()
+				}
 				select {
-				case <-last.Written():
+				case <-wait:
 				case <-ctx.Done():
 					return fail(ctx.Err())
 				}
@@ -295,7 +301,7 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 		ended := s.isEnded()
 		for _, r := range s.Records(cursor, 0) {
 			cursor = r.Seq + 1
-			if r.Kind == protocol.KindSent || (r.Kind == protocol.KindNote) != (st.Verb == "expect-note") {
+			if r.Kind.FromHost() || (r.Kind == protocol.KindNote) != (st.Verb == "expect-note") {
 				continue // expect waits for the module, expect-note for atbench
 			}
 			seen = append(seen, r)

@@ -105,7 +105,7 @@ func TestRunnerStopsWhenTheSessionEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, f, stop := start(t, Options{})
 		sc, _ := ParseScript("t.at", strings.NewReader("timeout 1h\nexpect ^NEVER$\n"), nil)
-		go func() { f.say("bye\r\n"); f.module.Close() }()
+		go func() { f.say("bye\r\n"); f.end() }()
 		err := (&Runner{S: s}).Run(context.Background(), sc)
 		var ee *ExpectError
 		if !errors.As(err, &ee) || ee.Cause == nil {

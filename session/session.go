@@ -1,7 +1,9 @@
 // Package session is one workbench session, free of any UI: it owns a
 // device, reads it in one goroutine, frames its bytes into records, keeps a
-// bounded transcript and the link table, and queues commands so that one
-// is outstanding at a time, matched to its final result.
+// bounded transcript and the link table, and runs the conversation by the
+// command set's rules: one command outstanding at a time, matched to the
+// end of its answer, raw bytes written when the module awaits them, and
+// background polls.
 package session
 
 import (
@@ -9,8 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"atbench/device"
@@ -53,6 +55,10 @@ type Options struct {
 	QueueLength int
 	// LineEnding overrides the dialect's command line ending when set.
 	LineEnding string
+	// Poll, when > 0, sends the dialect's state command (quietly, see
+	// Session.Poll) as soon as Run starts and then this often, skipping a
+	// turn while the last poll is still waiting.
+	Poll time.Duration
 }
 
 // Stats are the session's counters and connection state.
@@ -62,12 +68,30 @@ type Stats struct {
 	State            device.State
 	Cause            string // why the device is disconnected
 	Pending          int    // commands queued or outstanding
-	Outstanding      string // the command awaiting its final result
-	Reconnects       int    // times the device came back after a loss
+	Outstanding      string // the command awaiting the end of its answer
+	// Awaiting is what the module waits for from the host: raw bytes for
+	// the outstanding command, or nothing (Command "").
+	Awaiting   Awaiting
+	Reconnects int // times the device came back after a loss
 }
 
-// Command is one queued command line and, once it ends, its result.
+// Awaiting says that the module waits for raw bytes for a command: its
+// answer turned to them (Realtek's ">>>"), and until they are all written
+// the command does not time out.
+type Awaiting struct {
+	Command string // the command line; "" when the module awaits nothing
+	Link    int    // the link the bytes go to, or protocol.NoLink
+	Bytes   int    // how many the module waits for, or protocol.RawOpen
+	Sent    int    // how many the host has written since
+}
+
+// Active reports whether the module awaits raw bytes.
+func (a Awaiting) Active() bool { return a.Command != "" }
+
+// Command is one queued command line (or a plan's leading raw bytes)
+// and, once it ends, its result.
 type Command struct {
+	// Line is the command line, "" for a plan's leading raw step.
 	Line    string
 	timeout time.Duration
 	done    chan struct{}
@@ -76,12 +100,27 @@ type Command struct {
 	final   protocol.Record
 	err     error
 	timer   *time.Timer
+	timerID uint64 // a timer that fires with an older id is stale
 	sent    protocol.Record
 	// quiet marks a background poll (see Poll).
 	quiet bool
 	// answered is set by the first line of the command's answer: only a
 	// line before it can be the module's echo (AT+LIST lists its own name).
 	answered bool
+
+	answer  protocol.Answer // the dialect's rules for the answer
+	raw     []byte          // a plan's raw bytes, written once the module awaits them
+	rawOnly bool            // a plan's leading raw step: raw, no line, no answer
+	rawDone bool            // raw has been taken for writing
+	await   *Awaiting       // what the module awaits now, nil when nothing
+	awaited chan struct{}   // closed when the module first awaits raw bytes, or at the end
+	awoke   bool            // awaited is closed
+	plan    *planRun        // the plan the command is a step of
+}
+
+// planRun is one plan being carried out: a step that fails ends it.
+type planRun struct {
+	failed error
 }
 
 // Done is closed when the command has ended.
@@ -92,6 +131,19 @@ func (c *Command) Done() <-chan struct{} { return c.done }
 // must follow the command waits for it.
 func (c *Command) Written() <-chan struct{} { return c.written }
 
+// Awaited is closed once the module awaits raw bytes for the command (its
+// answer turned to them), or the command has ended. A script's raw bytes
+// after a send wait for it.
+func (c *Command) Awaited() <-chan struct{} { return c.awaited }
+
+// markAwaitedLocked closes awaited once. The session's mutex must be held.
+func (c *Command) markAwaitedLocked() {
+	if !c.awoke {
+		c.awoke = true
+		close(c.awaited)
+	}
+}
+
 // markWrittenLocked closes written once. The session's mutex must be held.
 func (c *Command) markWrittenLocked() {
 	if !c.wrote {
@@ -101,7 +153,8 @@ func (c *Command) markWrittenLocked() {
 }
 
 // Result returns the final record, or an error when the command timed out,
-// failed to be written or the session ended. Valid after Done is closed.
+// failed to be written, was skipped because an earlier step of its plan
+// failed, or the session ended. Valid after Done is closed.
 func (c *Command) Result() (protocol.Record, error) { return c.final, c.err }
 
 // Wait blocks until the command ends or ctx is done.
@@ -153,6 +206,10 @@ type Session struct {
 
 	writeMu sync.Mutex // serialises writes to the device
 
+	// framing is the command line whose answer the reader frames: set
+	// before the line is written, read by readLoop before each Feed.
+	framing atomic.Pointer[string]
+
 	mu          sync.Mutex
 	transcript  ring
 	changed     chan struct{}
@@ -185,6 +242,9 @@ func New(dev device.Device, opts Options) (*Session, error) {
 	}
 	if opts.QueueLength <= 0 {
 		opts.QueueLength = DefaultQueueLength
+	}
+	if opts.Poll < 0 {
+		return nil, fmt.Errorf("session: poll interval %v is negative", opts.Poll)
 	}
 	if opts.LineEnding == "" {
 		opts.LineEnding = opts.Dialect.LineEnding()
@@ -263,9 +323,12 @@ func (s *Session) Stats() Stats {
 	st := s.stats
 	st.Records = s.transcript.lastSeq()
 	st.Pending = len(s.queue)
-	if s.outstanding != nil {
+	if c := s.outstanding; c != nil {
 		st.Pending++
-		st.Outstanding = s.outstanding.Line
+		st.Outstanding = c.Line
+		if c.await != nil {
+			st.Awaiting = *c.await
+		}
 	}
 	return st
 }
@@ -299,91 +362,6 @@ func (s *Session) Settings() []protocol.Setting {
 	return s.settings.list()
 }
 
-// Submit queues a command line (without its line ending). It is sent when
-// every command before it has ended. A command submitted while the device
-// is disconnected is refused, never dropped silently.
-func (s *Session) Submit(line string) (*Command, error) {
-	return s.submit(line, false)
-}
-
-// Poll queues a background command, such as the periodic state command
-// that keeps a real module's link table current. It is sent like any
-// other, but it and its answer are marked Quiet, so a screen can keep them
-// out of the way; the log keeps them.
-func (s *Session) Poll(line string) (*Command, error) {
-	return s.submit(line, true)
-}
-
-func (s *Session) submit(line string, quiet bool) (*Command, error) {
-	line = strings.TrimRight(line, "\r\n")
-	if strings.TrimSpace(line) == "" {
-		return nil, ErrEmpty
-	}
-	if strings.ContainsAny(line, "\r\n") {
-		return nil, fmt.Errorf("command %q: line breaks inside a command; use a raw send", line)
-	}
-	timeout := s.opts.Timeout
-	if timeout <= 0 {
-		timeout = s.dialect.Timeout(line)
-	}
-	c := &Command{Line: line, timeout: timeout, done: make(chan struct{}), written: make(chan struct{}), quiet: quiet}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.closed:
-		return nil, ErrClosed
-	case s.stats.State == device.Disconnected:
-		return nil, fmt.Errorf("command %q refused: %w (%s)", line, ErrDisconnected, s.stats.Cause)
-	case len(s.queue) >= s.opts.QueueLength:
-		return nil, fmt.Errorf("command %q refused: %w (%d waiting)", line, ErrQueueFull, len(s.queue))
-	}
-	s.queue = append(s.queue, c)
-	s.wakeSender()
-	s.notifyLocked()
-	return c, nil
-}
-
-// Exec submits a command and waits for its final result.
-func (s *Session) Exec(ctx context.Context, line string) (protocol.Record, error) {
-	c, err := s.Submit(line)
-	if err != nil {
-		return protocol.Record{}, err
-	}
-	return c.Wait(ctx)
-}
-
-// WriteRaw writes bytes to the device at once, outside the command queue:
-// the payload after a prompt, a raw-mode transfer, a stray byte.
-func (s *Session) WriteRaw(p []byte) error {
-	s.mu.Lock()
-	switch {
-	case s.closed:
-		s.mu.Unlock()
-		return ErrClosed
-	case s.stats.State == device.Disconnected:
-		s.mu.Unlock()
-		return fmt.Errorf("raw write refused: %w (%s)", ErrDisconnected, s.stats.Cause)
-	}
-	rec := protocol.Record{Kind: protocol.KindSent, Payload: append([]byte(nil), p...), Text: "raw", LinkID: protocol.NoLink}
-	s.addLocked(&rec)
-	s.notifyLocked()
-	s.mu.Unlock()
-	return s.write(p)
-}
-
-func (s *Session) write(p []byte) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	_, err := s.dev.Write(p)
-	s.mu.Lock()
-	s.stats.TxBytes += uint64(len(p))
-	s.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("write to %s: %w", s.dev.Info().Name, err)
-	}
-	return nil
-}
-
 func (s *Session) wakeSender() {
 	select {
 	case s.kick <- struct{}{}:
@@ -406,6 +384,10 @@ func (s *Session) Run(ctx context.Context) error {
 	if w, ok := s.dev.(watcher); ok {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.watchLoop(ctx, w) }()
+	}
+	if line := s.dialect.StateCommand(); s.opts.Poll > 0 && line != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.pollLoop(ctx, s.opts.Poll, line) }()
 	}
 	go func() {
 		select {
@@ -471,11 +453,25 @@ func (s *Session) readLoop() error {
 	framer := protocol.NewFramer(s.dialect.FrameSpec(), s.dialect.Classify)
 	buf := make([]byte, 64<<10)
 	var recs []protocol.Record
+	var framing *string // the command the framer was told of
 	for {
 		n, err := s.dev.Read(buf)
+		if p := s.framing.Load(); p != framing {
+			framing = p
+			framer.SetCommand(*p)
+		}
 		if n > 0 {
 			recs = framer.Feed(recs[:0], buf[:n])
 			s.ingest(n, recs)
+		}
+		if errors.Is(err, device.ErrLost) {
+			var (
+				cut protocol.Cut
+				ok  bool
+			)
+			recs, cut, ok = framer.Boundary(recs[:0])
+			s.boundary(recs, cut, ok)
+			continue
 		}
 		if err != nil {
 			recs = framer.Flush(recs[:0])
@@ -483,6 +479,26 @@ func (s *Session) readLoop() error {
 			return err
 		}
 	}
+}
+
+// boundary takes what a lost connection left half-framed: a cut line is
+// its own record, a cut payload is noted, and the command outstanding ends
+// (what comes next is from a fresh connection, not its answer).
+func (s *Session) boundary(recs []protocol.Record, cut protocol.Cut, cutOK bool) {
+	s.ingest(0, recs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cutOK {
+		of := "payload"
+		if cut.LinkID != protocol.NoLink {
+			of = "payload of link " + s.dialect.FormatLink(cut.LinkID)
+		}
+		s.noteLocked("%s cut by the disconnect: %d of %d bytes", of, cut.Got, cut.Want)
+	}
+	if c := s.outstanding; c != nil {
+		s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w", c.Line, ErrDisconnected))
+	}
+	s.notifyLocked()
 }
 
 // ingest applies a batch of records from the device under one lock and one
@@ -493,7 +509,8 @@ func (s *Session) ingest(n int, recs []protocol.Record) {
 	s.stats.RxBytes += uint64(n)
 	for i := range recs {
 		r := &recs[i]
-		if c := s.outstanding; c != nil {
+		c := s.outstanding
+		if c != nil {
 			if r.Kind == protocol.KindInfo {
 				if !c.answered && r.Text == c.Line {
 					r.Kind = protocol.KindEcho
@@ -507,6 +524,9 @@ func (s *Session) ingest(n int, recs []protocol.Record) {
 		}
 		s.addLocked(r)
 		s.applyLocked(*r)
+		if c != nil && s.outstanding == c {
+			s.turnLocked(c, c.answer.Take(*r))
+		}
 	}
 	if n > 0 || len(recs) > 0 {
 		s.notifyLocked()
@@ -538,111 +558,18 @@ func (s *Session) noteLocked(format string, args ...any) {
 	s.addLocked(&r)
 }
 
-// applyLocked updates the command queue, the links and the settings from one
-// record of the module.
+// applyLocked updates the links and the settings from one record of the
+// module.
 func (s *Session) applyLocked(r protocol.Record) {
-	if s.truth == nil {
-		for _, u := range s.dialect.Links(r) {
-			s.links.apply(u, r.At)
-		}
-		for _, st := range s.dialect.Settings(r) {
-			s.settings.set(st)
-		}
-	}
-	if !r.Kind.Final() || s.outstanding == nil {
+	if s.truth != nil {
 		return
 	}
-	c := s.outstanding
-	if rl, ok := s.dialect.(protocol.ResultLinker); ok && s.truth == nil {
-		for _, u := range rl.ResultLinks(c.Line, r) {
-			s.links.apply(u, r.At)
-		}
+	for _, u := range s.dialect.Links(r) {
+		s.links.apply(u, r.At)
 	}
-	if r.Kind == protocol.KindOK && s.truth == nil {
-		// The module accepted the command: what it changes is now true.
-		for _, u := range s.dialect.Links(c.sent) {
-			s.links.apply(u, r.At)
-		}
-		for _, st := range s.dialect.Settings(c.sent) {
-			s.settings.set(st)
-		}
-		if sc := s.dialect.StateCommand(); sc != "" && strings.EqualFold(protocol.CommandName(c.Line), sc) {
-			s.links.endSnapshot(r.At)
-		}
+	for _, st := range s.dialect.Settings(r) {
+		s.settings.set(st)
 	}
-	s.endLocked(c, r, nil)
-}
-
-// endLocked ends the outstanding command and lets the next one go.
-func (s *Session) endLocked(c *Command, final protocol.Record, err error) {
-	if s.outstanding != c {
-		return
-	}
-	if c.timer != nil {
-		c.timer.Stop()
-	}
-	c.final, c.err = final, err
-	s.outstanding = nil
-	c.markWrittenLocked()
-	close(c.done)
-	s.wakeSender()
-}
-
-// sendLoop writes queued commands one at a time.
-func (s *Session) sendLoop(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.kick:
-		}
-		for {
-			c := s.next()
-			if c == nil {
-				break
-			}
-			err := s.write([]byte(c.Line + s.opts.LineEnding))
-			s.mu.Lock()
-			c.markWrittenLocked()
-			if err != nil {
-				s.noteLocked("%s: %v", c.Line, err)
-				s.endLocked(c, protocol.Record{}, err)
-				s.notifyLocked()
-			}
-			s.mu.Unlock()
-		}
-	}
-}
-
-// next makes the first queued command outstanding, if none is.
-func (s *Session) next() *Command {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.outstanding != nil || len(s.queue) == 0 || s.closed {
-		return nil
-	}
-	c := s.queue[0]
-	s.queue[0] = nil
-	s.queue = s.queue[1:]
-	s.outstanding = c
-	c.sent = protocol.Record{Kind: protocol.KindSent, Text: c.Line, LinkID: protocol.NoLink, Quiet: c.quiet}
-	s.addLocked(&c.sent)
-	s.links.beginCommand(c.Line, s.dialect.StateCommand())
-	c.timer = time.AfterFunc(c.timeout, func() { s.expire(c) })
-	s.notifyLocked()
-	return c
-}
-
-// expire ends a command that got no final result in time.
-func (s *Session) expire(c *Command) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.outstanding != c {
-		return
-	}
-	s.noteLocked("no final result for %s after %s", c.Line, c.timeout)
-	s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w after %s", c.Line, ErrTimeout, c.timeout))
-	s.notifyLocked()
 }
 
 // statusLoop follows the device's connection state.
@@ -694,9 +621,7 @@ func (s *Session) finish(err error) {
 		s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w", c.Line, ErrClosed))
 	}
 	for _, c := range s.queue {
-		c.err = fmt.Errorf("%s: %w", c.Line, ErrClosed)
-		c.markWrittenLocked()
-		close(c.done)
+		s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w", c.Line, ErrClosed))
 	}
 	s.queue = nil
 	s.notifyLocked()

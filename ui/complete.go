@@ -24,65 +24,43 @@ type inputContext struct {
 }
 
 // parseInput finds the command and the field under the cursor (a byte
-// offset in line).
-func parseInput(line string, cursor int, cat []protocol.CommandSpec) inputContext {
+// offset in line), with the fields cut by the command set's own rules.
+func parseInput(line string, cursor int, d protocol.Dialect, cat []protocol.CommandSpec) inputContext {
 	cursor = min(max(cursor, 0), len(line))
 	ctx := inputContext{param: -1}
-	ctx.nameStart = len(line) - len(strings.TrimLeft(line, " "))
-	eq := strings.IndexAny(line, "=?")
-	if eq < 0 || cursor <= eq {
+	var sp protocol.Split
+	if d != nil {
+		sp = d.SplitLine(line)
+	} else {
+		sp = protocol.SplitFields(line, 0, nil)
+	}
+	ctx.nameStart, ctx.nameEnd = sp.Name.Start, sp.Name.End
+	ctx.spec, ctx.found = protocol.Lookup(cat, line[ctx.nameStart:ctx.nameEnd])
+	if sp.Sep == 0 || cursor <= sp.Name.End {
 		ctx.inName = true
-		ctx.nameEnd = len(line)
-		if eq >= 0 {
-			ctx.nameEnd = eq
-		}
-		ctx.spec, ctx.found = protocol.Lookup(cat, line[ctx.nameStart:ctx.nameEnd])
 		ctx.fieldStart, ctx.fieldEnd = ctx.nameStart, ctx.nameEnd
 		ctx.field = line[ctx.nameStart:ctx.nameEnd]
+		if sp.Sep == 0 {
+			ctx.nameEnd = len(line)
+		}
 		return ctx
 	}
-	ctx.nameEnd = eq
-	ctx.spec, ctx.found = protocol.Lookup(cat, line[ctx.nameStart:eq])
-	if line[eq] == '?' {
+	if sp.Sep != '=' || len(sp.Fields) == 0 {
 		return ctx // a query form: no parameters
 	}
-	// Split on commas not escaped with a backslash (the advance parser).
-	starts := []int{eq + 1}
-	for i := eq + 1; i < cursor; i++ {
-		switch line[i] {
-		case '\\':
-			i++
-		case ',':
-			starts = append(starts, i+1)
-		}
-	}
-	idx := len(starts) - 1
-	start := starts[idx]
-	end := len(line)
-	for i := cursor; i < len(line); i++ {
-		if line[i] == '\\' {
-			i++
-			continue
-		}
-		if line[i] == ',' {
-			end = i
+	idx := len(sp.Fields) - 1
+	for i, f := range sp.Fields {
+		if cursor <= f.End {
+			idx = i
 			break
 		}
 	}
 	ctx.param = idx
 	if ctx.found && len(ctx.spec.Params) > 0 && idx >= len(ctx.spec.Params) {
-		last := len(ctx.spec.Params) - 1
-		if ctx.spec.Params[last].Type == protocol.ParamString {
-			// Free text at the end swallows commas (AT+SKTSEND's data).
-			ctx.param, start, end = last, starts[last], len(line)
-		} else {
-			ctx.extra = true
-		}
-	} else if ctx.found && idx == len(ctx.spec.Params)-1 && ctx.spec.Params[idx].Type == protocol.ParamString {
-		end = len(line)
+		ctx.extra = true
 	}
-	ctx.fieldStart, ctx.fieldEnd = start, max(start, end)
-	ctx.field = line[start:ctx.fieldEnd]
+	ctx.fieldStart, ctx.fieldEnd = sp.Fields[idx].Start, sp.Fields[idx].End
+	ctx.field = line[ctx.fieldStart:ctx.fieldEnd]
 	return ctx
 }
 
@@ -97,8 +75,8 @@ type completion struct {
 
 // completeAt computes the completion at the cursor. links feed link_id
 // candidates.
-func completeAt(line string, cursor int, cat []protocol.CommandSpec, links []protocol.LinkInfo) completion {
-	ctx := parseInput(line, cursor, cat)
+func completeAt(line string, cursor int, d protocol.Dialect, cat []protocol.CommandSpec, links []protocol.LinkInfo) completion {
+	ctx := parseInput(line, cursor, d, cat)
 	c := completion{start: ctx.fieldStart, end: ctx.fieldEnd}
 	if ctx.inName {
 		typed := ctx.field
@@ -130,7 +108,7 @@ func completeAt(line string, cursor int, cat []protocol.CommandSpec, links []pro
 	}
 	p := ctx.spec.Params[ctx.param]
 	more := ctx.param < len(ctx.spec.Params)-1
-	all := paramCandidates(p, links)
+	all := paramCandidates(p, d, links)
 	exact := false
 	for _, v := range all {
 		if strings.EqualFold(v, ctx.field) {
@@ -149,7 +127,7 @@ func completeAt(line string, cursor int, cat []protocol.CommandSpec, links []pro
 	case len(c.cands) == 0 && more && (ctx.field != "" || p.Optional):
 		c.advance = true
 	case len(c.cands) == 0:
-		c.why = "type <" + p.Name + ">: " + paramRange(p)
+		c.why = "type <" + p.Name + ">: " + p.Describe()
 	}
 	if c.advance && ctx.fieldEnd < len(line) {
 		// The next field exists already: just move there.
@@ -175,8 +153,12 @@ func needsParams(cat []protocol.CommandSpec, name string) bool {
 
 // paramCandidates lists the values worth offering for a parameter: its
 // documented values, link ids in use (or free ones for a command that opens
-// a link), or its default.
-func paramCandidates(p protocol.ParamSpec, links []protocol.LinkInfo) []string {
+// a link) written as the command set writes them, or its default.
+func paramCandidates(p protocol.ParamSpec, d protocol.Dialect, links []protocol.LinkInfo) []string {
+	link := strconv.Itoa
+	if d != nil {
+		link = d.FormatLink
+	}
 	var out []string
 	if p.Link != protocol.LinkNone {
 		if p.Link == protocol.LinkNew { // the catalogue says: a free id
@@ -192,38 +174,23 @@ func paramCandidates(p protocol.ParamSpec, links []protocol.LinkInfo) []string {
 			}
 			for id := p.Min; id <= hi && len(out) < 32; id++ {
 				if !used[id] {
-					out = append(out, strconv.Itoa(id))
+					out = append(out, link(id))
 				}
 			}
 		} else {
 			for _, l := range links {
 				if l.Closed == nil {
-					out = append(out, strconv.Itoa(l.ID))
+					out = append(out, link(l.ID))
 				}
 			}
 		}
 		return out
 	}
-	for _, v := range p.Values {
-		if k := valueKey(v); k != "" && !slices.Contains(out, k) {
-			out = append(out, k)
-		}
-	}
+	out = p.Keys()
 	if p.Default != "" && !slices.Contains(out, p.Default) {
 		out = append(out, p.Default)
 	}
 	return out
-}
-
-// valueKey is what to type for a documented value: "1" of "1: TCP".
-func valueKey(v string) string {
-	if i := strings.IndexAny(v, ":"); i >= 0 {
-		return strings.TrimSpace(v[:i])
-	}
-	if i := strings.IndexByte(v, ' '); i >= 0 {
-		return v[:i]
-	}
-	return strings.TrimSpace(v)
 }
 
 // commonPrefixFold is the longest prefix shared by all of ss, ignoring
@@ -241,75 +208,4 @@ func commonPrefixFold(ss []string) string {
 		p = p[:n]
 	}
 	return p
-}
-
-// paramRange describes a parameter's type and range: "0..19",
-// "IPv4 address", "one of auto, fast".
-func paramRange(p protocol.ParamSpec) string {
-	switch p.Type {
-	case protocol.ParamInt, protocol.ParamHex:
-		kind := "integer"
-		if p.Type == protocol.ParamHex {
-			kind = "hex"
-		}
-		switch {
-		case p.Max > 0:
-			return kind + " " + strconv.Itoa(p.Min) + ".." + strconv.Itoa(p.Max)
-		case p.Min != 0:
-			return kind + " ≥ " + strconv.Itoa(p.Min)
-		}
-		return kind
-	case protocol.ParamIP:
-		return "IPv4 address"
-	case protocol.ParamHost:
-		return "IPv4 address or host name"
-	case protocol.ParamEnum:
-		keys := make([]string, 0, len(p.Values))
-		for _, v := range p.Values {
-			keys = append(keys, valueKey(v))
-		}
-		return "one of " + strings.Join(keys, ", ")
-	}
-	return "text"
-}
-
-// checkParam validates a typed value against its spec; "" when it is fine
-// or not checkable yet.
-func checkParam(p protocol.ParamSpec, v string) string {
-	if v == "" {
-		return ""
-	}
-	switch p.Type {
-	case protocol.ParamInt, protocol.ParamHex:
-		base := 10
-		if p.Type == protocol.ParamHex {
-			base = 16
-		}
-		n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimPrefix(v, "0x"), "0X"), base, 64)
-		if err != nil {
-			return strconv.Quote(v) + " is not a number"
-		}
-		if n < int64(p.Min) || (p.Max > 0 && n > int64(p.Max)) {
-			return v + " is out of range " + strings.TrimPrefix(strings.TrimPrefix(paramRange(p), "integer "), "hex ")
-		}
-	case protocol.ParamEnum:
-		for _, val := range p.Values {
-			if strings.EqualFold(valueKey(val), v) {
-				return ""
-			}
-		}
-		return strconv.Quote(v) + " is not " + paramRange(p)
-	case protocol.ParamIP:
-		parts := strings.Split(v, ".")
-		if len(parts) != 4 {
-			return ""
-		}
-		for _, s := range parts {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 0 || n > 255 {
-				return strconv.Quote(v) + " is not an IPv4 address"
-			}
-		}
-	}
-	return ""
 }

@@ -9,7 +9,8 @@ import (
 )
 
 func TestParseInput(t *testing.T) {
-	cat := fakeDialect{}.Catalog()
+	d := fakeDialect{}
+	cat := d.Catalog()
 	cases := []struct {
 		line   string
 		cur    int // -1: end of line
@@ -32,7 +33,7 @@ func TestParseInput(t *testing.T) {
 		if cur < 0 {
 			cur = len(c.line)
 		}
-		got := parseInput(c.line, cur, cat)
+		got := parseInput(c.line, cur, d, cat)
 		if got.inName != c.inName || got.param != c.param || got.field != c.field || got.extra != c.extra {
 			t.Errorf("parseInput(%q, %d) = inName %v param %d field %q extra %v", c.line, cur,
 				got.inName, got.param, got.field, got.extra)
@@ -41,7 +42,8 @@ func TestParseInput(t *testing.T) {
 }
 
 func TestCompleteAt(t *testing.T) {
-	cat := fakeDialect{}.Catalog()
+	d := fakeDialect{}
+	cat := d.Catalog()
 	links := scenario().links
 	cases := []struct {
 		line    string
@@ -63,13 +65,13 @@ func TestCompleteAt(t *testing.T) {
 		{"AT+NOPE=", nil, "", false},
 	}
 	for _, c := range cases {
-		got := completeAt(c.line, len(c.line), cat, links)
+		got := completeAt(c.line, len(c.line), d, cat, links)
 		if !slices.Equal(got.cands, c.cands) || (len(got.cands) == 1 && got.suffix != c.suffix) || got.advance != c.advance {
 			t.Errorf("completeAt(%q) = cands %q suffix %q advance %v why %q", c.line, got.cands, got.suffix, got.advance, got.why)
 		}
 	}
 	// Free ids for a command that opens a link skip the live ones.
-	got := completeAt("AT+SKTCLIENT=", len("AT+SKTCLIENT="), cat, links)
+	got := completeAt("AT+SKTCLIENT=", len("AT+SKTCLIENT="), d, cat, links)
 	if len(got.cands) != 18 || got.cands[0] != "2" || slices.Contains(got.cands, "0") || slices.Contains(got.cands, "1") {
 		t.Errorf("free link ids: %q", got.cands)
 	}
@@ -95,25 +97,5 @@ func TestOpensLinkOnTheRealCatalogue(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("not in the catalogue: %v", want)
-	}
-}
-
-func TestCheckParam(t *testing.T) {
-	port := protocol.ParamSpec{Name: "p", Type: protocol.ParamInt, Min: 1, Max: 65535}
-	ip := protocol.ParamSpec{Name: "ip", Type: protocol.ParamIP}
-	enum := protocol.ParamSpec{Name: "m", Type: protocol.ParamEnum, Values: []string{"auto", "fast"}}
-	cases := []struct {
-		p    protocol.ParamSpec
-		v    string
-		want string
-	}{
-		{port, "", ""}, {port, "80", ""}, {port, "0", "0 is out of range 1..65535"},
-		{port, "x", `"x" is not a number`}, {ip, "10.0.0.300", `"10.0.0.300" is not an IPv4 address`},
-		{ip, "10.0", ""}, {enum, "FAST", ""}, {enum, "slow", `"slow" is not one of auto, fast`},
-	}
-	for _, c := range cases {
-		if got := checkParam(c.p, c.v); got != c.want {
-			t.Errorf("checkParam(%s, %q) = %q, want %q", c.p.Name, c.v, got, c.want)
-		}
 	}
 }

@@ -40,7 +40,8 @@ type consolePane struct {
 
 	cycle *cycleState // Tab pressed again cycles the candidates
 
-	raw rawState
+	raw       rawState
+	rawQueued int // raw bytes handed to the backend but not yet reported done
 
 	// Submissions go to the backend one at a time, in order.
 	queue    []submission
@@ -57,12 +58,13 @@ type consolePane struct {
 	baseFixed bool
 }
 
-// rawState tracks a prompt (">>>") waiting for raw bytes.
+// rawState is what the session says the module awaits (Stats.Awaiting):
+// while active, Enter writes the input as raw bytes.
 type rawState struct {
 	active  bool
 	command string
-	expect  int // bytes the command announced, 0 when unknown
-	sent    int
+	expect  int // bytes the module waits for, 0 when the count is open
+	sent    int // bytes written since it asked, counting ones not yet reported
 }
 
 // cycleState remembers the last completion so Tab again moves to the next
@@ -78,7 +80,6 @@ type cycleState struct {
 // submission is a line for Backend.Submit or bytes for Backend.WriteRaw.
 type submission struct {
 	line    string
-	poll    bool // a background poll (Backend.Poll)
 	raw     []byte
 	isRaw   bool
 	restore bool // put the line back in the input if it is refused
@@ -148,24 +149,7 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 	}
 	before := c.sb.last()
 	c.sb.add(recs)
-	for i := range recs {
-		r := &recs[i]
-		switch r.Kind {
-		case protocol.KindPrompt:
-			if st.Outstanding != "" && !c.raw.active {
-				c.raw = rawState{active: true, command: st.Outstanding, expect: announcedBytes(c.sh.dialect, st.Outstanding)}
-			}
-		case protocol.KindOK, protocol.KindError:
-			c.raw.active = false
-		case protocol.KindSent:
-			if !isRawSend(r) {
-				c.raw.active = false
-			}
-		}
-	}
-	if st.Outstanding == "" || st.State == device.Disconnected || st.State == device.Closed {
-		c.raw.active = false
-	}
+	c.raw = rawFrom(st, c.rawQueued)
 	if c.searching && c.query.String() != "" {
 		q := c.query.String()
 		fold := foldQuery(q)
@@ -188,15 +172,21 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 	}
 }
 
-// announcedBytes is the raw byte count a command announced, when its
-// command set says (0: unknown, the user ends the raw input).
-func announcedBytes(d protocol.Dialect, line string) int {
-	if rl, ok := d.(protocol.RawLengther); ok {
-		if n, ok := rl.RawLength(line); ok {
-			return n
-		}
+// rawFrom is the raw mode the session's state calls for: on while the
+// module awaits raw bytes and the device is there. queued bytes typed but
+// maybe not yet counted by the session count too: leaving raw mode a
+// moment early only queues a typed command, while leaving it late would
+// send the command to the peer as data.
+func rawFrom(st session.Stats, queued int) rawState {
+	aw := st.Awaiting
+	if !aw.Active() || st.State == device.Disconnected || st.State == device.Closed {
+		return rawState{}
 	}
-	return 0
+	r := rawState{active: true, command: aw.Command, expect: max(aw.Bytes, 0), sent: aw.Sent + queued}
+	if r.expect > 0 && r.sent >= r.expect {
+		r.active = false
+	}
+	return r
 }
 
 // Update handles the messages the console owns.
@@ -234,6 +224,9 @@ func (c *consolePane) Update(msg tea.Msg) (pane, tea.Cmd) {
 		return c, nil
 	case submitDoneMsg:
 		c.inFlight = false
+		if msg.sub.isRaw {
+			c.rawQueued -= len(msg.sub.raw)
+		}
 		if msg.err != nil {
 			c.setFlash("refused: "+protocol.Escape(msg.err.Error()), true)
 			if msg.sub.restore && len(c.ed.value) == 0 {
@@ -325,6 +318,7 @@ func (c *consolePane) submit() tea.Cmd {
 			return nil
 		}
 		c.raw.sent += len(b)
+		c.rawQueued += len(b)
 		if c.raw.expect > 0 && c.raw.sent >= c.raw.expect {
 			c.raw.active = false
 		}
@@ -443,17 +437,10 @@ func (c *consolePane) pump() tea.Cmd {
 		if s.isRaw {
 			return submitDoneMsg{sub: s, err: b.WriteRaw(s.raw)}
 		}
-		submit := b.Submit
-		if s.poll {
-			submit = b.Poll
-		}
-		_, err := submit(s.line)
+		_, err := b.Submit(s.line)
 		return submitDoneMsg{sub: s, err: err}
 	}
 }
-
-// busy reports whether submissions are waiting.
-func (c *consolePane) busy() bool { return c.inFlight || len(c.queue) > 0 }
 
 // saveHistory starts appending pending lines to the history file.
 func (c *consolePane) saveHistory() tea.Cmd {
@@ -477,7 +464,7 @@ func (c *consolePane) complete() {
 		return
 	}
 	c.cycle = nil
-	comp := completeAt(line, cur, c.sh.catalog, c.links)
+	comp := completeAt(line, cur, c.sh.dialect, c.sh.catalog, c.links)
 	switch {
 	case comp.advance:
 		c.ed.pos = len([]rune(line[:comp.end]))
@@ -690,7 +677,7 @@ func (c *consolePane) hintLines(w int) [2]string {
 		out[0] = st.RawPrompt.Render(msg) + st.Hint.Render(" · for "+protocol.Escape(c.raw.command))
 		out[1] = st.Hint.Render(`enter writes the line as bytes · escapes \r \n \t \\ \0 \xNN`)
 	default:
-		out = commandHint(st, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
+		out = commandHint(st, c.sh.dialect, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
 	}
 	if c.flash != "" {
 		style := st.Hint

@@ -15,6 +15,7 @@ import (
 
 	"atbench/device"
 	"atbench/protocol"
+	"atbench/session"
 )
 
 // start builds a driver on b at w×h and runs Init.
@@ -186,6 +187,7 @@ func TestRawModeAfterPrompt(t *testing.T) {
 		f.add(sent("AT+SKTSENDRAW=0,6"))
 		f.set(func(f *fakeBackend) { f.stats.Outstanding, f.stats.Pending = "AT+SKTSENDRAW=0,6", 1 })
 		f.add(rec(protocol.KindPrompt, ">>>"))
+		f.set(func(f *fakeBackend) { f.stats.Awaiting = session.Awaiting{Command: "AT+SKTSENDRAW=0,6", Bytes: 6} })
 		time.Sleep(time.Second)
 		d.settle()
 		if !d.m.console.raw.active {
@@ -218,6 +220,7 @@ func TestRawModeAfterPrompt(t *testing.T) {
 		f.add(sent("AT+SKTSENDRAW=0,2"))
 		f.set(func(f *fakeBackend) { f.stats.Outstanding = "AT+SKTSENDRAW=0,2" })
 		f.add(rec(protocol.KindPrompt, ">>>"))
+		f.set(func(f *fakeBackend) { f.stats.Awaiting = session.Awaiting{Command: "AT+SKTSENDRAW=0,2", Bytes: 2} })
 		time.Sleep(time.Second)
 		d.settle()
 		d.typeText(`\q`)
@@ -227,7 +230,9 @@ func TestRawModeAfterPrompt(t *testing.T) {
 		}
 		// The final result ends raw mode.
 		f.add(rec(protocol.KindError, "ERROR: 4"))
-		f.set(func(f *fakeBackend) { f.stats.Outstanding, f.stats.Pending = "", 0 })
+		f.set(func(f *fakeBackend) {
+			f.stats.Outstanding, f.stats.Pending, f.stats.Awaiting = "", 0, session.Awaiting{}
+		})
 		time.Sleep(time.Second)
 		d.settle()
 		if d.m.console.raw.active {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,6 +164,14 @@ func (f *fakeBackend) WriteRaw(p []byte) error {
 		return session.ErrDisconnected
 	}
 	f.raw = append(f.raw, append([]byte(nil), p...))
+	// Like the session: the bytes count towards what the module awaits.
+	if aw := &f.stats.Awaiting; aw.Active() {
+		aw.Sent += len(p)
+		if aw.Bytes >= 0 && aw.Sent >= aw.Bytes {
+			*aw = session.Awaiting{}
+		}
+		f.notifyLocked()
+	}
 	return nil
 }
 
@@ -209,12 +216,6 @@ func (f *fakeBackend) Now() time.Time {
 	return f.now
 }
 
-func (f *fakeBackend) polledLines() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.polled)
-}
-
 func (f *fakeBackend) submittedLines() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -233,19 +234,56 @@ func (fakeDialect) Links(protocol.Record) []protocol.LinkUpdate { return nil }
 func (fakeDialect) Settings(protocol.Record) []protocol.Setting { return nil }
 func (fakeDialect) StateCommand() string                        { return "AT+SKTSTATE" }
 
-// RawLength announces the size field of AT+SKTSENDRAW=<id>,<size>.
-func (fakeDialect) RawLength(command string) (int, bool) {
-	args, ok := strings.CutPrefix(command, "AT+SKTSENDRAW=")
-	if !ok {
-		return 0, false
+// Answer ends at OK or ERROR; after AT+SKTSENDRAW=<id>,<size> a prompt
+// asks for size raw bytes.
+func (fakeDialect) Answer(command string) protocol.Answer {
+	a := fakeAnswer{raw: protocol.RawOpen, link: protocol.NoLink}
+	if args, ok := strings.CutPrefix(command, "AT+SKTSENDRAW="); ok {
+		if f := strings.Split(args, ","); len(f) >= 2 {
+			a.link, _ = strconv.Atoi(f[0])
+			a.raw, _ = strconv.Atoi(f[1])
+		}
 	}
-	f := strings.Split(args, ",")
-	if len(f) < 2 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(f[1])
-	return n, err == nil && n > 0
+	return a
 }
+
+type fakeAnswer struct{ raw, link int }
+
+func (a fakeAnswer) Begin() protocol.Turn { return protocol.Turn{Phase: protocol.Answering} }
+func (a fakeAnswer) Take(r protocol.Record) protocol.Turn {
+	switch {
+	case r.Kind.Final():
+		return protocol.Turn{Phase: protocol.Ended, Final: r}
+	case r.Kind == protocol.KindPrompt:
+		return protocol.Turn{Phase: protocol.AwaitingRaw, Raw: a.raw, Link: a.link}
+	}
+	return protocol.Turn{Phase: protocol.Answering}
+}
+
+func (d fakeDialect) SendPlan(link int, payload []byte) (protocol.Plan, error) {
+	line, err := d.SendCommand(link, payload)
+	if err != nil {
+		return nil, err
+	}
+	return protocol.Plan{protocol.LineStep(line)}, nil
+}
+
+func (d fakeDialect) SplitLine(line string) protocol.Split {
+	return protocol.SplitFields(line, '\\', d.Catalog())
+}
+
+func (fakeDialect) FormatLink(id int) string { return strconv.Itoa(id) }
+
+// KeepaliveInForce reads so_keepalive only.
+func (fakeDialect) KeepaliveInForce(settings []protocol.Setting) (protocol.Keepalive, bool) {
+	for _, s := range settings {
+		if s.Name == "so_keepalive" {
+			return protocol.Keepalive{Enabled: s.Value == "1"}, true
+		}
+	}
+	return protocol.Keepalive{}, false
+}
+
 func (fakeDialect) Timeout(string) time.Duration { return 5 * time.Second }
 
 func (fakeDialect) SendCommand(link int, payload []byte) (string, error) {

@@ -14,7 +14,7 @@ import (
 // commandHint explains what is being typed: the syntax with the parameter
 // under the cursor emphasised, then that parameter's range, default and
 // meaning. Lines are not cut; the caller fits them.
-func commandHint(st *themes.Styles, cat []protocol.CommandSpec, dialect, line string, cur int, cy *cycleState, width int) [2]string {
+func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSpec, dialect, line string, cur int, cy *cycleState, width int) [2]string {
 	var out [2]string
 	trimmed := strings.TrimSpace(line)
 	switch {
@@ -26,7 +26,7 @@ func commandHint(st *themes.Styles, cat []protocol.CommandSpec, dialect, line st
 		out[0] = st.Hint.Render(":q quit · :clear · :hex · :time · :dtr/:rts on|off · :break · :help")
 		return out
 	}
-	ctx := parseInput(line, cur, cat)
+	ctx := parseInput(line, cur, d, cat)
 	if cy != nil && len(cy.cands) > 1 {
 		out[1] = candidateLine(st, cy.cands, cy.i)
 	}
@@ -137,7 +137,7 @@ func syntaxLine(st *themes.Styles, spec protocol.CommandSpec, param string, widt
 // paramLine describes one parameter and checks the typed value.
 func paramLine(st *themes.Styles, p protocol.ParamSpec, value string) string {
 	var d strings.Builder
-	d.WriteString("<" + p.Name + "> " + paramRange(p))
+	d.WriteString("<" + p.Name + "> " + p.Describe())
 	if p.Optional {
 		d.WriteString(", optional")
 	}
@@ -151,8 +151,8 @@ func paramLine(st *themes.Styles, p protocol.ParamSpec, value string) string {
 		d.WriteString(" — " + p.Help)
 	}
 	desc := protocol.Escape(d.String())
-	if bad := checkParam(p, value); bad != "" {
-		return st.HintError.Render("✗ "+protocol.Escape(bad)) + st.Hint.Render(" · "+desc)
+	if err := p.Check(value); err != nil {
+		return st.HintError.Render("✗ "+protocol.Escape(err.Error())) + st.Hint.Render(" · "+desc)
 	}
 	return st.Hint.Render(desc)
 }

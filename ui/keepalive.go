@@ -279,14 +279,14 @@ func (p *keepalivePane) deadline(now time.Time, l protocol.LinkInfo, label strin
 	return style.Render(s + " (" + fmtDur(left) + ")")
 }
 
-// globalOn reports whether the global settings turn keepalive on.
+// globalOn reports whether, by the command set's reading of the settings,
+// sockets opened now get keepalive.
 func (p *keepalivePane) globalOn() bool {
-	for _, s := range p.settings {
-		if strings.EqualFold(s.Name, "so_keepalive") {
-			return strings.TrimSpace(s.Value) == "1"
-		}
+	if p.sh.dialect == nil {
+		return false
 	}
-	return false
+	ka, ok := p.sh.dialect.KeepaliveInForce(p.settings)
+	return ok && ka.Enabled
 }
 
 // globalLines shows the module-wide settings, wrapped to the width.

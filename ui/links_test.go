@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"atbench/protocol"
+	"atbench/session"
 )
 
 func TestLinkActionsFillTheConsole(t *testing.T) {
@@ -237,29 +238,6 @@ func TestTimersDoNotMultiply(t *testing.T) {
 	})
 }
 
-func TestPollSubmitsStateCommand(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := newFake()
-		d := start(t, f, Options{Poll: 5 * time.Second}, 120, 40)
-		time.Sleep(5*time.Second + time.Millisecond)
-		d.settle()
-		if got := f.polledLines(); !slices.Equal(got, []string{"AT+SKTSTATE"}) || len(f.submittedLines()) != 0 {
-			t.Fatalf("after one poll interval: polled %q, submitted %q", got, f.submittedLines())
-		}
-		// Not while a command is pending.
-		f.set(func(f *fakeBackend) { f.stats.Pending = 1 })
-		d.settle()
-		time.Sleep(5 * time.Second)
-		d.settle()
-		if got := f.polledLines(); len(got) != 1 {
-			t.Fatalf("polled over a pending command: %q", got)
-		}
-		if len(d.m.console.hist.entries) != 0 {
-			t.Fatal("a poll went into the history")
-		}
-	})
-}
-
 func TestPollTrafficStaysOutOfTheConsole(t *testing.T) {
 	f := scenario()
 	f.add(protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSTATE", Quiet: true})
@@ -281,6 +259,9 @@ func TestActionWaitsWhileRawBytesAreDue(t *testing.T) {
 	f.add(sent("AT+SKTSENDRAW=0,4"))
 	f.set(func(f *fakeBackend) { f.stats.Outstanding, f.stats.Pending = "AT+SKTSENDRAW=0,4", 1 })
 	f.add(rec(protocol.KindPrompt, ">>>"))
+	f.set(func(f *fakeBackend) {
+		f.stats.Awaiting = session.Awaiting{Command: "AT+SKTSENDRAW=0,4", Link: 0, Bytes: 4}
+	})
 	m := sized(t, f, Options{}, 120, 40)
 	m = step(m, keyMsg("tab"))
 	_, cmd := m.Update(keyMsg("c"))

@@ -12,7 +12,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"atbench/device"
 	"atbench/protocol"
 	"atbench/session"
 	"atbench/themes"
@@ -108,7 +107,6 @@ type Model struct {
 	stats    session.Stats
 
 	clock ticker // redraws idle times once a second
-	poll  ticker // submits the state command (Options.Poll)
 }
 
 // changedMsg says the backend changed since the last pull.
@@ -129,9 +127,6 @@ func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model 
 	}
 	m.panes = [numPanes]pane{m.console, m.links, m.keepalive}
 	m.clock = ticker{id: sh.newTimerID(), every: time.Second}
-	if opts.Poll > 0 {
-		m.poll = ticker{id: sh.newTimerID(), every: opts.Poll}
-	}
 	m.resize(80, 24)
 	return m
 }
@@ -147,15 +142,7 @@ func (m Model) Init() tea.Cmd {
 	if m.sh.followBackground {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
-	if m.poll.every > 0 {
-		cmds = append(cmds, tea.Tick(m.poll.every, m.pollTick()))
-	}
 	return tea.Batch(cmds...)
-}
-
-func (m Model) pollTick() func(time.Time) tea.Msg {
-	id, tag := m.poll.id, m.poll.tag
-	return func(time.Time) tea.Msg { return tickMsg{id: id, tag: tag} }
 }
 
 // Update routes a message to its handler or to the pane that owns it.
@@ -302,16 +289,6 @@ func (m *Model) onTick(msg tickMsg) tea.Cmd {
 	case m.clock.accept(msg):
 		m.stats = m.sh.b.Stats()
 		return tea.Batch(m.clock.cmd(), m.refreshLinks())
-	case m.poll.every > 0 && m.poll.accept(msg):
-		next := tea.Tick(m.poll.every, m.pollTick())
-		if m.sh.dialect == nil {
-			return next
-		}
-		if line := m.sh.dialect.StateCommand(); line != "" && m.stats.Pending == 0 && !m.console.busy() &&
-			(m.stats.State == device.Connected || m.stats.State == device.Reconnected) {
-			return tea.Batch(next, m.console.enqueue(submission{line: line, poll: true}))
-		}
-		return next
 	case m.keepalive.owns(msg):
 		_, cmd := m.keepalive.Update(msg)
 		return cmd

@@ -36,7 +36,7 @@ type recordRenderer struct {
 
 	// Paints of the styles used here, rebuilt when the theme changes:
 	// lipgloss's Render is too slow to call per run of every line.
-	paints     [protocol.KindNote + 1]paint
+	paints     [protocol.KindRaw + 1]paint
 	pEscape    paint
 	pMatch     paint
 	pTimestamp paint
@@ -106,7 +106,7 @@ func (rr *recordRenderer) kindPaint(k protocol.Kind) paint {
 // kindLook returns the glyph and style of a record kind.
 func kindLook(st *themes.Styles, k protocol.Kind) (string, lipgloss.Style) {
 	switch k {
-	case protocol.KindSent:
+	case protocol.KindSent, protocol.KindRaw:
 		return "→", st.Sent
 	case protocol.KindEcho:
 		return "↩", st.Echo
@@ -130,7 +130,7 @@ func kindLook(st *themes.Styles, k protocol.Kind) (string, lipgloss.Style) {
 
 // isRawSend tells a raw write (session.WriteRaw) from a command.
 func isRawSend(r *protocol.Record) bool {
-	return r.Kind == protocol.KindSent && r.Text == "raw" && len(r.Payload) > 0
+	return r.Kind == protocol.KindRaw
 }
 
 // appendPlain appends the record's body, escaped, to dst.

@@ -64,8 +64,6 @@ type Options struct {
 	HistoryPath string
 	// LogPath is the transcript log, shown in the status bar.
 	LogPath string
-	// Poll, when > 0, submits the dialect's state command this often.
-	Poll time.Duration
 	// Clock is the initial timestamp mode: "relative" or "wall" (default).
 	Clock string
 }
@@ -116,9 +114,6 @@ func (o Options) check() error {
 	case "", ClockWall, ClockRelative:
 	default:
 		return fmt.Errorf("unknown clock mode %q (want %q or %q)", o.Clock, ClockWall, ClockRelative)
-	}
-	if o.Poll < 0 {
-		return fmt.Errorf("poll interval %v is negative", o.Poll)
 	}
 	return nil
 }

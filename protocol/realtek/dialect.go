@@ -182,21 +182,6 @@ func (Dialect) Links(r protocol.Record) []protocol.LinkUpdate {
 	return nil
 }
 
-// RawLength reads the data_size of AT+SKTSENDRAW=<link_id>,<data_size>[,...]:
-// the raw bytes the module takes after its ">>>" prompt.
-func (Dialect) RawLength(command string) (int, bool) {
-	name, args, ok := strings.Cut(trimEOL(command), "=")
-	if !ok || !strings.EqualFold(name, "AT+SKTSENDRAW") {
-		return 0, false
-	}
-	f := strings.Split(args, ",")
-	if len(f) < 2 {
-		return 0, false
-	}
-	n, ok := atoiMax(f[1], math.MaxInt32)
-	return n, ok && n > 0
-}
-
 // ResultLinks reads what a failed command says about a link: AT+SKTREAD
 // answered "ERROR: 4" means the peer closed the link and the firmware
 // closed its socket (A.6), the only trace a peer's close leaves on the AT

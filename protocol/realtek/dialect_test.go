@@ -584,21 +584,24 @@ func FuzzClassifyAndPayload(f *testing.F) {
 			d.Links(r)
 			d.Settings(r)
 		}
-	})
-}
-
-func TestRawLength(t *testing.T) {
-	d := New()
-	for cmd, want := range map[string]int{
-		"AT+SKTSENDRAW=0,6":                      6,
-		"AT+SKTSENDRAW=3,10,192.168.0.103,61468": 10,
-		"AT+SKTSENDRAW=0,0":                      -1,
-		"AT+SKTSENDRAW=0":                        -1,
-		"AT+SKTSEND=0,6,,,Hello!":                -1,
-	} {
-		n, ok := d.RawLength(cmd)
-		if (want < 0 && ok) || (want >= 0 && (!ok || n != want)) {
-			t.Errorf("RawLength(%q) = %d, %v; want %d", cmd, n, ok, want)
+		// The conversation parsers take any typed or received line.
+		a := d.Answer(s)
+		a.Begin()
+		for _, k := range []protocol.Kind{protocol.KindPrompt, protocol.KindInfo, protocol.KindOK} {
+			if tr := a.Take(protocol.Record{Kind: k, Text: s}); tr.Phase == protocol.AwaitingRaw && tr.Raw == 0 {
+				t.Fatalf("Answer(%q) awaits 0 raw bytes", s)
+			}
 		}
-	}
+		sp := d.SplitLine(s)
+		if sp.Name.Start > sp.Name.End || sp.Name.End > len(s) {
+			t.Fatalf("SplitLine(%q) name %+v", s, sp.Name)
+		}
+		prev := sp.Name.End
+		for _, fl := range sp.Fields {
+			if fl.Start <= prev || fl.Start > fl.End || fl.End > len(s) {
+				t.Fatalf("SplitLine(%q) fields %+v", s, sp.Fields)
+			}
+			prev = fl.End
+		}
+	})
 }
