@@ -87,7 +87,7 @@ func waitFor(ctx context.Context, t *testing.T, s *session.Session, what string,
 // goes out as AT+SKTSENDRAW and its bytes after the module's prompt, and
 // the peer gets them.
 func TestEmulatorSendPlanWithRawBytes(t *testing.T) {
-	m, err := emulator.New(emulator.Config{})
+	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New})
 	if err != nil {
 		t.Fatal(err)
 	}
