@@ -419,6 +419,8 @@ type driver struct {
 	done   chan struct{}
 	quit   bool
 	counts map[string]int
+	// guard, when set, is armed while Update and View run.
+	guard *guardBackend
 }
 
 // newDriver must be called inside a synctest bubble: its cleanup ends the
@@ -463,8 +465,15 @@ func (d *driver) send(msg tea.Msg) {
 		return
 	}
 	d.counts[fmt.Sprintf("%T", msg)]++
+	if d.guard != nil {
+		d.guard.armed.Store(true)
+	}
 	m, cmd := d.m.Update(msg)
 	d.m = m.(Model)
+	if d.guard != nil {
+		_ = d.m.View()
+		d.guard.armed.Store(false)
+	}
 	d.run(cmd)
 }
 
@@ -489,6 +498,9 @@ func (d *driver) key(s string) {
 func (d *driver) typeText(s string) {
 	for _, r := range s {
 		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+		if d.guard != nil {
+			d.settle() // no command may run while the guard is armed
+		}
 	}
 	d.settle()
 }
