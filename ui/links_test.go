@@ -202,8 +202,8 @@ func TestIdleViewsOncePerSecond(t *testing.T) {
 		}
 		before := d.counts["ui.viewMsg"]
 		for i := 0; i < 10; i++ {
-			time.Sleep(time.Second)
 			f.advance(time.Second)
+			time.Sleep(time.Second)
 			d.settle()
 		}
 		if n := d.counts["ui.viewMsg"] - before; n < 9 || n > 11 {

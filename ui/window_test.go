@@ -46,7 +46,10 @@ func (g *guardBackend) Poll(line string) (*session.Command, error) {
 	g.check("Poll")
 	return g.fakeBackend.Poll(line)
 }
-func (g *guardBackend) WriteRaw(p []byte) error { g.check("WriteRaw"); return g.fakeBackend.WriteRaw(p) }
+func (g *guardBackend) WriteRaw(p []byte) error {
+	g.check("WriteRaw")
+	return g.fakeBackend.WriteRaw(p)
+}
 func (g *guardBackend) Dialect() protocol.Dialect {
 	g.check("Dialect")
 	return g.fakeBackend.Dialect()
