@@ -23,8 +23,9 @@ const (
 	viewRecords = 1024
 	// fetchRecords is how many records one fetch brings.
 	fetchRecords = 512
-	// cacheBytes bounds the rendered lines kept for records off screen.
-	cacheBytes = 8 << 20
+	// cacheBytes bounds the rendered lines kept for records off screen: a
+	// few screens' worth, so paging back and forth redraws little.
+	cacheBytes = 1 << 20
 )
 
 // scrollback is the console's window over the session's transcript and
@@ -182,9 +183,10 @@ func (s *scrollback) lines(i int) []string {
 	}
 	s.cacheBytes -= e.size
 	e.lines = s.rr.render(r, e.lines)
-	e.look, e.stamp, e.size = s.rr.look, s.stamp, 0
+	// The entry, its map slot and each line's string and header.
+	e.look, e.stamp, e.size = s.rr.look, s.stamp, 160
 	for _, l := range e.lines {
-		e.size += len(l) + 16
+		e.size += len(l) + 32
 	}
 	s.cacheBytes += e.size
 	return e.lines
