@@ -219,7 +219,7 @@ func (s *scrollback) trim() {
 	}
 	b, line := s.bottom()
 	t := b
-	for rows := line + 1; rows < s.height && t > 0; {
+	for rows := line + 1; rows < s.height && t > s.top(); {
 		t--
 		rows += len(s.lines(t))
 	}
