@@ -48,6 +48,9 @@ type Backend interface {
 	Break(d time.Duration) error
 }
 
+// The session is the backend the workbench runs on.
+var _ Backend = (*session.Session)(nil)
+
 // Options configure the screen.
 type Options struct {
 	// Theme is "dark", "light", "high-contrast", "mono", or "" to follow
