@@ -122,8 +122,7 @@ func (s *scrollback) need() *fetchReq {
 	}
 	h := max(s.height, 1)
 	scrolled := !s.follow && !s.empty()
-	if s.moreOlder() && (s.pendingUp > 0 || s.empty() && !s.follow ||
-		scrolled && s.linesAbove(s.bottomIdx(), 0, 2*h) < 2*h) {
+	if s.moreOlder() && (s.pendingUp > 0 || s.empty() || s.short(h)) {
 		from := s.lo - min(uint64(fetchRecords), s.lo-s.floor())
 		return &fetchReq{kind: fetchOlder, from: from, n: int(s.lo - from)}
 	}
@@ -135,9 +134,16 @@ func (s *scrollback) need() *fetchReq {
 	return nil
 }
 
-func (s *scrollback) bottomIdx() int {
-	i, _ := s.bottom()
-	return i
+// short reports whether the window holds too few lines above the bottom
+// row: following, fewer than fill the h rows (the newest records were
+// mostly background polls); scrolled, less than a screen above the top.
+func (s *scrollback) short(h int) bool {
+	i, line := s.bottom()
+	need := 2 * h
+	if s.follow {
+		need = h - 1
+	}
+	return s.linesAbove(i, line, need) < need
 }
 
 // linesBelow counts the lines below the bottom row, up to limit.

@@ -226,3 +226,21 @@ func TestSearchCoversTheSession(t *testing.T) {
 		t.Fatalf("a new record is not matched:\n%s", scr)
 	}
 }
+
+// TestFollowFillsTheScreenFromTheSession: when the newest records are
+// background polls the console does not show, it fetches older records to
+// fill the screen.
+func TestFollowFillsTheScreenFromTheSession(t *testing.T) {
+	f := newFake()
+	f.add(numbered(0, 2000)...)
+	quiet := numbered(5000, 1500)
+	for i := range quiet {
+		quiet[i].Quiet = true
+	}
+	f.add(quiet...)
+	m := sized(t, f, Options{}, 120, 40)
+	rows := scrollRows(m)
+	if lineNo(rows[0]) != 2000-len(rows) || lineNo(rows[len(rows)-1]) != 1999 || !m.console.sb.follow {
+		t.Fatalf("screen not filled from older records:\n%s", strings.Join(rows, "\n"))
+	}
+}
