@@ -3,8 +3,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"sync"
@@ -329,4 +332,146 @@ func verifyPicocomLog(path string, lines int) error {
 	}
 	return fmt.Errorf("picocom's log (%d bytes) differs from the %d bytes written at byte %d (line %d)",
 		len(got), want.Len(), i, i/floodLineLen)
+}
+
+// dataFrameLen is the payload of one data frame of the data flood: the
+// largest length the header's field takes.
+const dataFrameLen = 65535
+
+// appendDataFrame appends data frame i as the Realtek module pushes it on
+// link 0: the header, 65 535 printable bytes that begin with "frame
+// NNNNNNN " and end with " end NNNNNNN", and CR LF.
+func appendDataFrame(b []byte, i int) []byte {
+	b = append(b, "[$][SKT][DATA][0][65535]:"...)
+	start := len(b)
+	b = fmt.Appendf(b, "frame %07d ", i)
+	tail := fmt.Sprintf(" end %07d", i)
+	for len(b)-start < dataFrameLen-len(tail) {
+		b = append(b, floodFiller[(len(b)-start+i)%len(floodFiller)])
+	}
+	b = append(b, tail...)
+	return append(b, '\r', '\n')
+}
+
+// BenchmarkWorkbenchFloodData200MB pushes ATBENCH_DATA_MB MiB (default
+// 200) of `[$][SKT][DATA][0][65535]:` frames through a socat pty pair into
+// the workbench (`atbench --port A --log FILE` in tmux at 120×40), as a
+// module pushing a fast TCP stream does, and reports atbench's resident
+// memory (rss-MB-start, -peak sampled every 100 ms, -end), its CPU time
+// and the time until the last frame is in the log. The log must hold
+// every frame.
+func BenchmarkWorkbenchFloodData200MB(b *testing.B) {
+	tmuxtest.Require(b)
+	size := envMB(b, "ATBENCH_DATA_MB", 200)
+	frameLen := len(appendDataFrame(nil, 0))
+	frames := size << 20 / frameLen
+	var peak, start, end int64
+	var elapsed, cpu time.Duration
+	b.StopTimer()
+	for range b.N {
+		dir := b.TempDir()
+		pair := socattest.Start(b, dir, "a", "b")
+		logPath := dir + "/session.log"
+		scr := startScreen(b, dir, binPath, binPath, "--port", pair.A, "--log", logPath, "--theme", "dark")
+		if out, err := scr.WaitFor(15*time.Second, "╭─ Console", "● connected"); err != nil {
+			b.Fatalf("workbench did not start: %v\n%s", err, out)
+		}
+		rss0, err := vmRSS(scr.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = max(start, rss0)
+		cpu0, err := cpuTime(scr.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		far := pair.OpenB()
+		stop := make(chan struct{})
+		sampler := &procSampler{pid: scr.pid}
+		sampled := make(chan struct{})
+		go func() { defer close(sampled); sampler.run(stop, 100*time.Millisecond) }()
+		written := make(chan error, 1)
+		lastLine := fmt.Appendf(nil, " end %07d\n", frames-1)
+		tail := &logTail{path: logPath}
+		b.StartTimer()
+		t0 := time.Now()
+		go func() {
+			var buf []byte
+			for i := range frames {
+				buf = appendDataFrame(buf[:0], i)
+				if _, err := far.Write(buf); err != nil {
+					written <- fmt.Errorf("frame %d: %w", i, err)
+					return
+				}
+			}
+			written <- nil
+		}()
+		for tail.poll(); !bytes.HasSuffix(tail.tail, lastLine); tail.poll() {
+			if !scr.alive() {
+				close(stop)
+				b.Fatalf("atbench ended during the flood; its log holds %d bytes", tail.size)
+			}
+			if time.Since(t0) > 2*floodTimeout {
+				close(stop)
+				b.Fatalf("after %v the log holds %d bytes; last %q", 2*floodTimeout, tail.size, tail.tail)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		d := time.Since(t0)
+		b.StopTimer()
+		elapsed += d
+		close(stop)
+		<-sampled
+		if err := <-written; err != nil {
+			b.Fatal(err)
+		}
+		p, e, err := sampler.result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		peak, end = max(peak, p), max(end, e)
+		cpu1, err := cpuTime(scr.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpu1 - cpu0
+		scr.stop()
+		pair.Stop()
+		if n, err := countLogLines(logPath, []byte("[$][SKT][DATA][0][65535]:frame ")); err != nil || n != frames {
+			b.Fatalf("the log holds %d data frames of %d (%v)", n, frames, err)
+		}
+		b.Logf("data flood of %d frames (%d MiB): log complete after %v, rss peak %d MB",
+			frames, size, d.Round(time.Millisecond), p/1024)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(size), "MB")
+	b.ReportMetric(elapsed.Seconds()/n, "s")
+	b.ReportMetric(float64(start)/1024, "rss-MB-start")
+	b.ReportMetric(float64(peak)/1024, "rss-MB-peak")
+	b.ReportMetric(float64(end)/1024, "rss-MB-end")
+	b.ReportMetric(cpu.Seconds()/n, "cpu-s")
+}
+
+// countLogLines counts the lines of a file that contain marker; a line
+// may be up to 1 MiB long.
+func countLogLines(path string, marker []byte) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	n := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if bytes.Contains(line, marker) {
+			n++
+		}
+		switch {
+		case errors.Is(err, io.EOF):
+			return n, nil
+		case err != nil:
+			return n, fmt.Errorf("%s after %d lines: %w", path, n, err)
+		}
+	}
 }

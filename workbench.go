@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 
 	"atbench/ui"
 )
@@ -20,6 +22,13 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 	r, err := startSession(ctx, o)
 	if err != nil {
 		return err
+	}
+	// The session bounds the transcript it keeps and the screen keeps only
+	// a window over it; the collector's headroom above that is the
+	// process's. Half the default keeps a flood's resident memory near the
+	// session's bound (issue 11). GOGC, when set, still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 	initCtx, cancel := context.WithCancel(ctx)
 	initDone := make(chan struct{})

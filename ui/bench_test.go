@@ -49,38 +49,46 @@ func fill(f *fakeBackend, n int) {
 	f.add(recs...)
 }
 
-// BenchmarkFrame renders the whole 120×40 screen with 100 000 records in
-// the scrollback, following the newest.
+// transcriptRecords is how many records the benchmarks' session holds,
+// as session.DefaultCapacity.
+const transcriptRecords = 100_000
+
+// BenchmarkFrame settles and draws the whole 120×40 screen over a session
+// of 100 000 records, following the newest.
 func BenchmarkFrame(b *testing.B) {
 	f := scenario()
-	fill(f, scrollbackCapacity)
+	fill(f, transcriptRecords)
 	m := newModel(context.Background(), f, Options{Theme: "dark"}, false)
 	m = step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	m = step(m, changedMsg{})
-	if m.console.sb.n != scrollbackCapacity {
-		b.Fatalf("scrollback holds %d records", m.console.sb.n)
+	m = pull(m)
+	if n := len(m.console.sb.recs); n == 0 || n > windowRecords {
+		b.Fatalf("the window holds %d records", n)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		m.settle()
 		_ = m.View()
 	}
 }
 
-// BenchmarkFrameScrolled renders a frame after a jump to another part of
-// the 100 000 records: every line of the page is drawn afresh (no cache).
+// BenchmarkFrameScrolled draws a frame after a jump to another part of the
+// 100 000 records: the records are fetched and every line of the page is
+// drawn afresh (no cache).
 func BenchmarkFrameScrolled(b *testing.B) {
 	f := scenario()
-	fill(f, scrollbackCapacity)
+	fill(f, transcriptRecords)
 	m := newModel(context.Background(), f, Options{Theme: "dark"}, false)
 	m = step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	m = step(m, changedMsg{})
+	m = pull(m)
 	sb := m.console.sb
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		// A stride of 4 099 records never lands on a cached page.
-		sb.show(sb.first + uint64(i*4099)%uint64(sb.n-100) + 50)
+		sb.show(sb.first + uint64(i*4099)%uint64(transcriptRecords-100) + 50)
+		m.settle()
+		m = drain(m)
 		_ = m.View()
 	}
 }
@@ -90,10 +98,10 @@ func BenchmarkFrameScrolled(b *testing.B) {
 // does.
 func BenchmarkFrameWithArrivals(b *testing.B) {
 	f := scenario()
-	fill(f, scrollbackCapacity)
+	fill(f, transcriptRecords)
 	m := newModel(context.Background(), f, Options{Theme: "dark"}, false)
 	m = step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	m = step(m, changedMsg{})
+	m = pull(m)
 	batch := make([]protocol.Record, 170)
 	for i := range batch {
 		batch[i] = floodRecord(i)
@@ -104,7 +112,7 @@ func BenchmarkFrameWithArrivals(b *testing.B) {
 		b.StopTimer()
 		f.add(batch...)
 		b.StartTimer()
-		m = step(m, changedMsg{})
+		m = pull(m)
 		_ = m.View()
 	}
 }
@@ -121,11 +129,11 @@ func BenchmarkFlood(b *testing.B) {
 	)
 	for n := 0; n < b.N; n++ {
 		f := scenario()
-		fill(f, scrollbackCapacity)
+		fill(f, transcriptRecords)
 		ctx, cancel := context.WithCancel(context.Background())
 		m := newModel(ctx, f, Options{Theme: "dark"}, false)
 		m = step(m, tea.WindowSizeMsg{Width: 120, Height: 40})
-		m = step(m, changedMsg{})
+		m = pull(m)
 		_ = m.View()
 
 		var arrived sync.Map // Seq -> time the record was added
@@ -167,20 +175,19 @@ func BenchmarkFlood(b *testing.B) {
 		nextSample := begin
 		b.ResetTimer()
 		for time.Since(begin) < duration {
-			ch := f.Changed()
-			wait := waitForChange(ctx, ch)
-			if _, ok := wait().(changedMsg); !ok {
+			msg, ok := readView(ctx, f, f.Changed(), m.console.sb.last+1)().(viewMsg)
+			if !ok {
 				break
 			}
-			seqBefore := m.console.sb.lastSeq
-			m = step(m, changedMsg{})
+			seqBefore := m.console.sb.last
+			m = step(m, msg)
 			_ = m.View()
 			shown := time.Now()
 			frames++
 			// The oldest record of this frame waited longest: find the
 			// burst it came in.
 			arrived.Range(func(k, v any) bool {
-				if seq := k.(uint64); seq > seqBefore && seq <= m.console.sb.lastSeq {
+				if seq := k.(uint64); seq > seqBefore && seq <= m.console.sb.last {
 					lat = append(lat, shown.Sub(v.(time.Time)))
 					arrived.Delete(k)
 				}
@@ -216,8 +223,8 @@ func BenchmarkFlood(b *testing.B) {
 			lo, hi := slices.Min(heaps), slices.Max(heaps)
 			b.ReportMetric(float64(hi-lo)/(1<<20), "heap-swing-MB")
 		}
-		if m.console.sb.n != scrollbackCapacity {
-			b.Fatalf("scrollback holds %d records after the flood", m.console.sb.n)
+		if n := len(m.console.sb.recs); n > windowRecords {
+			b.Fatalf("the window holds %d records after the flood", n)
 		}
 	}
 }

@@ -7,9 +7,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"atbench/device"
 	"atbench/protocol"
 	"atbench/session"
 )
@@ -31,12 +31,22 @@ type consolePane struct {
 	histSaving  bool
 	histPending []string
 
-	// Search mode ("/").
-	searching bool
-	query     lineEditor
-	matches   []uint64
-	matchIdx  int
-	searchAt  uint64 // bottom record when the search started
+	// Search mode ("/"): the session's transcript is searched by a
+	// command; records that arrive later are matched as they come.
+	searching     bool
+	query         lineEditor
+	matches       []uint64 // Seq of the matching records, oldest first
+	matchIdx      int
+	searchAt      uint64     // bottom record when the search started
+	searchGen     int        // the current search; older results are dropped
+	searchRun     *searchReq // the current search, until its result comes
+	searchDirty   bool       // the query changed: search again
+	searchThrough uint64     // the last Seq the matches cover
+
+	// Settled by Update for View: the scrollback rows and the records
+	// below them.
+	rowsShown []string
+	newer     uint64
 
 	cycle *cycleState // Tab pressed again cycles the candidates
 
@@ -92,10 +102,9 @@ type submitDoneMsg struct {
 }
 
 func newConsole(sh *shared) *consolePane {
-	c := &consolePane{sh: sh, sb: newScrollback(scrollbackCapacity), focused: true}
+	c := &consolePane{sh: sh, sb: newScrollback(), focused: true}
 	c.wall = sh.opts.Clock != ClockRelative
 	c.sb.rr.st = &sh.styles
-	c.base = sh.b.Now()
 	c.histLoaded = sh.opts.HistoryPath == ""
 	return c
 }
@@ -138,32 +147,44 @@ func (c *consolePane) FullHelp() [][]key.Binding {
 	}
 }
 
-// ingest takes a batch of records and the state that came with them.
-func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
+// ingest takes a view: its new records and the state that came with them.
+func (c *consolePane) ingest(v session.View) {
+	recs, st := v.Records, v.Stats
 	c.stats = st
+	if c.base.IsZero() {
+		c.base = v.Now // relative times count from the start of the screen
+	}
 	if !c.baseFixed && len(recs) > 0 {
 		c.baseFixed = true
 		if at := recs[0].At; !at.IsZero() && at.Before(c.base) {
 			c.base = at
 		}
 	}
-	before := c.sb.last()
-	c.sb.add(recs)
+	c.sb.ingest(recs, v.First, v.Last)
 	c.raw = rawFrom(st, c.rawQueued)
-	if c.searching && c.query.String() != "" {
+	c.matchNew(recs)
+}
+
+// matchNew adds the records that arrived after the search ran to its
+// matches, and forgets matches the session no longer keeps.
+func (c *consolePane) matchNew(recs []protocol.Record) {
+	if c.searching && c.searchRun == nil && c.query.String() != "" {
 		q := c.query.String()
 		fold := foldQuery(q)
 		qb := []byte(q)
 		var scratch []byte
-		for pos := max(before+1, c.sb.visibleFirst()); pos <= c.sb.last(); pos++ {
-			if c.sb.matches(pos, qb, fold, &scratch) {
-				c.matches = append(c.matches, pos)
+		for i := range recs {
+			r := &recs[i]
+			if r.Seq > c.searchThrough && !r.Quiet && r.Seq >= c.sb.floor() && recordMatches(r, qb, fold, &scratch) {
+				c.matches = append(c.matches, r.Seq)
 			}
 		}
+		if n := len(recs); n > 0 {
+			c.searchThrough = max(c.searchThrough, recs[n-1].Seq)
+		}
 	}
-	// Forget matches that scrolled out of memory.
 	drop := 0
-	for drop < len(c.matches) && c.matches[drop] < c.sb.visibleFirst() {
+	for drop < len(c.matches) && c.matches[drop] < c.sb.floor() {
 		drop++
 	}
 	if drop > 0 {
@@ -179,7 +200,7 @@ func (c *consolePane) ingest(recs []protocol.Record, st session.Stats) {
 // send the command to the peer as data.
 func rawFrom(st session.Stats, queued int) rawState {
 	aw := st.Awaiting
-	if !aw.Active() || st.State == device.Disconnected || st.State == device.Closed {
+	if !aw.Active() || st.State == session.Disconnected || st.State == session.Closed {
 		return rawState{}
 	}
 	r := rawState{active: true, command: aw.Command, expect: max(aw.Bytes, 0), sent: aw.Sent + queued}
@@ -505,15 +526,15 @@ func (c *consolePane) startSearch() {
 	c.searching = true
 	c.query.reset()
 	c.matches, c.matchIdx = nil, -1
-	if !c.sb.empty() {
-		c.searchAt, _ = c.sb.bottom()
-	}
+	c.searchAt = c.sb.bottomSeq()
 }
 
 func (c *consolePane) endSearch() {
 	c.searching = false
 	c.query.reset()
 	c.matches, c.matchIdx = nil, -1
+	c.searchRun, c.searchDirty = nil, false
+	c.searchGen++
 }
 
 func (c *consolePane) onSearchKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -545,11 +566,37 @@ func (c *consolePane) onSearchKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// runSearch finds every match of the query and shows the newest one at or
-// above where the search started.
+// runSearch asks for a search of the session's transcript with the query
+// as it now is; settle starts it.
 func (c *consolePane) runSearch() {
-	q := c.query.String()
-	c.matches = c.sb.search(q)
+	c.matches, c.matchIdx = nil, -1
+	c.searchGen++
+	c.searchRun = nil
+	c.searchDirty = c.query.String() != ""
+}
+
+// startSearchCmd starts the search runSearch asked for.
+func (c *consolePane) startSearchCmd() tea.Cmd {
+	if !c.searchDirty {
+		return nil
+	}
+	c.searchDirty = false
+	req := searchReq{gen: c.searchGen, query: c.query.String(), from: c.sb.floor()}
+	c.searchRun = &req
+	b := c.sh.b
+	return func() tea.Msg { return req.run(b) }
+}
+
+// onSearched takes the matches of a search and shows the newest one at or
+// above where the search started.
+func (c *consolePane) onSearched(msg searchMsg) {
+	if !c.searching || c.searchRun == nil || msg.req != *c.searchRun {
+		return // a search since replaced or ended
+	}
+	c.searchRun = nil
+	c.matches = msg.seqs
+	c.searchThrough = msg.through
+	c.matchNew(nil)
 	c.matchIdx = -1
 	for i := len(c.matches) - 1; i >= 0; i-- {
 		if c.matches[i] <= c.searchAt {
@@ -594,6 +641,36 @@ func (c *consolePane) syncLook() {
 	c.sb.setLook(l)
 }
 
+// settle prepares the next frame after an update: the look, the scroll
+// position, the rows shown and the window's bounds, and the input's
+// horizontal scroll. It returns the fetch or the search the view needs.
+func (c *consolePane) settle() tea.Cmd {
+	c.syncLook()
+	sbRows, _ := c.rows()
+	c.sb.height = sbRows
+	c.sb.stamp++
+	fetch := c.sb.need()
+	c.rowsShown = c.sb.view(sbRows)
+	c.newer = c.sb.newer()
+	c.sb.trim()
+	c.sb.evict()
+	prompt, _, ed := c.inputField()
+	ed.settle(max(innerWidth(c.w)-ansi.StringWidth(prompt), 1))
+	return tea.Batch(c.fetchCmd(fetch), c.startSearchCmd())
+}
+
+// fetchCmd starts a fetch of records for the window.
+func (c *consolePane) fetchCmd(req *fetchReq) tea.Cmd {
+	if req == nil {
+		return nil
+	}
+	c.sb.fetchGen++
+	req.gen = c.sb.fetchGen
+	c.sb.fetch = req
+	r, b := *req, c.sh.b
+	return func() tea.Msg { return r.run(b) }
+}
+
 // View draws the pane.
 func (c *consolePane) View() string {
 	s, _, _ := c.render()
@@ -606,9 +683,11 @@ func (c *consolePane) render() (string, int, int) {
 	st := &c.sh.styles
 	iw := innerWidth(c.w)
 	sbRows, hintRows := c.rows()
-	c.syncLook()
 	body := make([]string, 0, c.h)
-	body = append(body, c.sb.view(sbRows)...)
+	body = append(body, c.rowsShown[:min(sbRows, len(c.rowsShown))]...)
+	for len(body) < sbRows {
+		body = append(body, "")
+	}
 	body = append(body, c.rule(iw))
 	in, cx := c.inputLine(iw)
 	body = append(body, in)
@@ -628,7 +707,7 @@ func (c *consolePane) render() (string, int, int) {
 // view is scrolled and how much is below.
 func (c *consolePane) rule(w int) string {
 	st := &c.sh.styles
-	if n := c.sb.newer(); !c.sb.follow {
+	if n := c.newer; !c.sb.follow {
 		msg := " ↓ " + group(n) + " newer · esc: back to live "
 		if n == 0 {
 			msg = " scrolled · esc: back to live "
@@ -642,17 +721,22 @@ func (c *consolePane) rule(w int) string {
 	return st.Rule.Render(strings.Repeat("─", w))
 }
 
+// inputField is the prompt, its style and the field the input line shows.
+func (c *consolePane) inputField() (string, lipgloss.Style, *lineEditor) {
+	st := &c.sh.styles
+	switch {
+	case c.searching:
+		return "/ ", st.InputPrompt, &c.query
+	case c.raw.active:
+		return "raw› ", st.RawPrompt, &c.ed
+	}
+	return "› ", st.InputPrompt, &c.ed
+}
+
 // inputLine draws the prompt and the field; it returns the cursor column.
 func (c *consolePane) inputLine(w int) (string, int) {
 	st := &c.sh.styles
-	prompt, ps := "› ", st.InputPrompt
-	ed := &c.ed
-	switch {
-	case c.searching:
-		prompt, ed = "/ ", &c.query
-	case c.raw.active:
-		prompt, ps = "raw› ", st.RawPrompt
-	}
+	prompt, ps, ed := c.inputField()
 	pw := ansi.StringWidth(prompt)
 	text, cx := ed.view(max(w-pw, 1))
 	return ps.Render(prompt) + st.Text.Render(text), pw + cx
@@ -699,6 +783,8 @@ func (c *consolePane) searchHint() string {
 	switch {
 	case q == "":
 		return st.Hint.Render("search: type text as shown (escapes too, e.g. \\x1b)")
+	case c.searchRun != nil || c.searchDirty:
+		return st.Hint.Render("searching " + strconv.Quote(q) + "…")
 	case len(c.matches) == 0:
 		return st.HintError.Render("no match for " + strconv.Quote(q))
 	}

@@ -13,7 +13,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"atbench/device"
 	"atbench/protocol"
 	"atbench/session"
 )
@@ -140,7 +139,7 @@ func TestSubmitKeepsOrder(t *testing.T) {
 func TestSubmitRefusedWhenDisconnected(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake()
-		f.set(func(f *fakeBackend) { f.stats.State, f.stats.Cause = device.Disconnected, "port unplugged" })
+		f.set(func(f *fakeBackend) { f.stats.State, f.stats.Cause = session.Disconnected, "port unplugged" })
 		d := start(t, f, Options{}, 120, 40)
 		d.typeText("AT+TEST")
 		d.key("enter")

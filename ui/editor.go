@@ -125,20 +125,35 @@ func (e *lineEditor) wordRight() int {
 	return i
 }
 
+// fitOffset is the first rune shown in w cells: the kept offset, moved
+// so the cursor stays inside the field.
+func (e *lineEditor) fitOffset(w int) int {
+	off := min(e.offset, e.pos)
+	// Keep one cell free for the cursor at the end of the line.
+	for off < e.pos && runesWidth(e.value[off:e.pos]) > w-1 {
+		off++
+	}
+	return off
+}
+
+// settle keeps the horizontal scroll for a field of w cells; Update calls
+// it, so view only draws.
+func (e *lineEditor) settle(w int) {
+	if w > 0 {
+		e.offset = e.fitOffset(w)
+	}
+}
+
 // view renders the text scrolled horizontally so the cursor stays inside w
-// cells, and returns the cursor's cell offset in the result.
+// cells, and returns the cursor's cell offset in the result. It changes
+// nothing.
 func (e *lineEditor) view(w int) (string, int) {
 	if w <= 0 {
 		return "", 0
 	}
-	e.offset = min(e.offset, e.pos)
-	// Keep one cell free for the cursor at the end of the line.
-	for e.offset < e.pos && runesWidth(e.value[e.offset:e.pos]) > w-1 {
-		e.offset++
-	}
 	var b strings.Builder
 	width, cursor := 0, 0
-	for i := e.offset; i < len(e.value); i++ {
+	for i := e.fitOffset(w); i < len(e.value); i++ {
 		if i == e.pos {
 			cursor = width
 		}

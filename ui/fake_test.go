@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,7 +13,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"atbench/device"
 	"atbench/protocol"
 	"atbench/session"
 )
@@ -27,12 +27,13 @@ type fakeBackend struct {
 	links     []protocol.LinkInfo
 	settings  []protocol.Setting
 	stats     session.Stats
-	info      device.Info
+	info      session.Info
 	now       time.Time
 	dialect   protocol.Dialect
 	submitted []string
 	raw       [][]byte
-	pulls     int      // calls of Records
+	views     int      // calls of View
+	fetches   int      // calls of Records
 	modem     []string // modem control calls
 	polled    []string // Poll calls
 	noModem   bool     // refuse modem control, like the emulator
@@ -49,8 +50,8 @@ func newFake() *fakeBackend {
 		changed: make(chan struct{}),
 		now:     t0,
 		dialect: fakeDialect{},
-		info:    device.Info{Kind: "emulator", Name: "realtek"},
-		stats:   session.Stats{State: device.Connected},
+		info:    session.Info{Kind: "emulator", Name: "realtek"},
+		stats:   session.Stats{State: session.Connected},
 	}
 }
 
@@ -107,7 +108,11 @@ func (f *fakeBackend) Changed() <-chan struct{} {
 func (f *fakeBackend) Records(from uint64, max int) []protocol.Record {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.pulls++
+	f.fetches++
+	return f.recordsLocked(from, max)
+}
+
+func (f *fakeBackend) recordsLocked(from uint64, max int) []protocol.Record {
 	if len(f.recs) == 0 {
 		return nil
 	}
@@ -138,10 +143,27 @@ func (f *fakeBackend) LastSeq() uint64 {
 	return f.seq
 }
 
+// View reads the fake as session.View reads a session.
+func (f *fakeBackend) View(from uint64, max int) session.View {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.views++
+	v := session.View{Last: f.seq, Stats: f.stats, Info: f.info, Now: f.now,
+		Links: slices.Clone(f.links), Settings: slices.Clone(f.settings)}
+	if max > 0 && v.Last >= from && v.Last-from >= uint64(max) {
+		from = v.Last - uint64(max) + 1
+	}
+	v.Records = f.recordsLocked(from, max)
+	if n := min(len(f.recs), fakeCapacity); n > 0 {
+		v.First = f.seq - uint64(n) + 1
+	}
+	return v
+}
+
 func (f *fakeBackend) Submit(line string) (*session.Command, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.stats.State == device.Disconnected {
+	if f.stats.State == session.Disconnected {
 		return nil, fmt.Errorf("command %q refused: %w (%s)", line, session.ErrDisconnected, f.stats.Cause)
 	}
 	f.submitted = append(f.submitted, line)
@@ -160,7 +182,7 @@ func (f *fakeBackend) Poll(line string) (*session.Command, error) {
 func (f *fakeBackend) WriteRaw(p []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.stats.State == device.Disconnected {
+	if f.stats.State == session.Disconnected {
 		return session.ErrDisconnected
 	}
 	f.raw = append(f.raw, append([]byte(nil), p...))
@@ -189,32 +211,7 @@ func (f *fakeBackend) SetDTR(on bool) error        { return f.modemCall(fmt.Spri
 func (f *fakeBackend) SetRTS(on bool) error        { return f.modemCall(fmt.Sprint("RTS ", on)) }
 func (f *fakeBackend) Break(d time.Duration) error { return f.modemCall(fmt.Sprint("break ", d)) }
 
-func (f *fakeBackend) Links() []protocol.LinkInfo {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]protocol.LinkInfo(nil), f.links...)
-}
-
-func (f *fakeBackend) Settings() []protocol.Setting {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]protocol.Setting(nil), f.settings...)
-}
-
-func (f *fakeBackend) Stats() session.Stats {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.stats
-}
-
 func (f *fakeBackend) Dialect() protocol.Dialect { return f.dialect }
-func (f *fakeBackend) Info() device.Info         { return f.info }
-
-func (f *fakeBackend) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
 
 func (f *fakeBackend) submittedLines() []string {
 	f.mu.Lock()
@@ -461,6 +458,8 @@ type driver struct {
 	done   chan struct{}
 	quit   bool
 	counts map[string]int
+	// guard, when set, is armed while Update and View run.
+	guard *guardBackend
 }
 
 // newDriver must be called inside a synctest bubble: its cleanup ends the
@@ -505,8 +504,15 @@ func (d *driver) send(msg tea.Msg) {
 		return
 	}
 	d.counts[fmt.Sprintf("%T", msg)]++
+	if d.guard != nil {
+		d.guard.armed.Store(true)
+	}
 	m, cmd := d.m.Update(msg)
 	d.m = m.(Model)
+	if d.guard != nil {
+		_ = d.m.View()
+		d.guard.armed.Store(false)
+	}
 	d.run(cmd)
 }
 
@@ -531,6 +537,9 @@ func (d *driver) key(s string) {
 func (d *driver) typeText(s string) {
 	for _, r := range s {
 		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+		if d.guard != nil {
+			d.settle() // no command may run while the guard is armed
+		}
 	}
 	d.settle()
 }

@@ -12,42 +12,17 @@ import (
 	"atbench/protocol"
 )
 
-// ticker is a once-a-second timer with an id and a tag, as bubbles' timer
-// does it: a tick whose id is unknown (its link is gone) or whose tag is
-// stale (the timer was restarted) is dropped, so timers never multiply.
-type ticker struct {
-	id, tag int
-	every   time.Duration
-}
-
-// tickMsg is one tick of a ticker.
-type tickMsg struct{ id, tag int }
-
-func (t *ticker) cmd() tea.Cmd {
-	id, tag := t.id, t.tag
-	// Every aligns ticks to the clock, so the tickers of all links fire
-	// together and make one redraw.
-	return tea.Every(t.every, func(time.Time) tea.Msg { return tickMsg{id: id, tag: tag} })
-}
-
-// accept reports whether a tick belongs to this ticker and is current, and
-// then advances the tag for the next one.
-func (t *ticker) accept(m tickMsg) bool {
-	if m.id != t.id || m.tag != t.tag {
-		return false
-	}
-	t.tag++
-	return true
-}
-
 // keepalivePane shows, for each TCP link, its keepalive settings and the
 // countdowns to the next probe and to the moment the link is declared dead,
-// and the global socket options in force.
+// and the global socket options in force. The countdowns move with the
+// clock of the session's views, which come at least once a second: the
+// pane has no timer of its own.
 type keepalivePane struct {
 	sh       *shared
 	links    []protocol.LinkInfo
 	settings []protocol.Setting
-	timers   map[linkKey]*ticker
+	now      time.Time // the session's clock, from the latest view
+	body     []string  // the lines, settled by Update for View
 	top      int
 	w, h     int
 	focused  bool
@@ -57,7 +32,7 @@ type keepalivePane struct {
 const maxClosedShown = 5
 
 func newKeepalive(sh *shared) *keepalivePane {
-	return &keepalivePane{sh: sh, timers: map[linkKey]*ticker{}}
+	return &keepalivePane{sh: sh}
 }
 
 // SetSize sets the outer size of the pane, frame included.
@@ -86,41 +61,14 @@ func isTCP(l protocol.LinkInfo) bool {
 	return l.Proto == protocol.ProtoTCP || l.Proto == protocol.ProtoTLS
 }
 
-// setData takes the links and settings; it starts a timer for each link
-// that gained countdowns and forgets the timers of the others.
-func (p *keepalivePane) setData(links []protocol.LinkInfo, settings []protocol.Setting) tea.Cmd {
-	p.links, p.settings = links, settings
-	want := map[linkKey]bool{}
-	var cmds []tea.Cmd
-	for _, l := range links {
-		if !counting(l) {
-			continue
-		}
-		k := keyOf(l)
-		want[k] = true
-		if _, ok := p.timers[k]; !ok {
-			t := &ticker{id: p.sh.newTimerID(), every: time.Second}
-			p.timers[k] = t
-			cmds = append(cmds, t.cmd())
-		}
-	}
-	for k := range p.timers {
-		if !want[k] {
-			delete(p.timers, k) // its next tick finds no timer and stops
-		}
-	}
-	return tea.Batch(cmds...)
+// setData takes the links, the settings and the time of a view.
+func (p *keepalivePane) setData(links []protocol.LinkInfo, settings []protocol.Setting, now time.Time) {
+	p.links, p.settings, p.now = links, settings, now
 }
 
-// Update handles ticks and scrolling keys.
+// Update handles scrolling keys.
 func (p *keepalivePane) Update(msg tea.Msg) (pane, tea.Cmd) {
 	switch msg := msg.(type) {
-	case tickMsg:
-		for _, t := range p.timers {
-			if t.accept(msg) {
-				return p, t.cmd()
-			}
-		}
 	case tea.KeyPressMsg:
 		k := p.sh.keys
 		switch {
@@ -135,23 +83,20 @@ func (p *keepalivePane) Update(msg tea.Msg) (pane, tea.Cmd) {
 	return p, nil
 }
 
-// owns reports whether a tick belongs to one of this pane's timers.
-func (p *keepalivePane) owns(m tickMsg) bool {
-	for _, t := range p.timers {
-		if t.id == m.id {
-			return true
-		}
-	}
-	return false
+// settle draws the lines for the next frame and keeps the scroll within
+// them.
+func (p *keepalivePane) settle() {
+	ih := max(p.h-2, 0)
+	p.body = p.lines(innerWidth(p.w))
+	p.top = min(p.top, max(len(p.body)-ih, 0))
 }
 
 // View draws the pane.
 func (p *keepalivePane) View() string {
 	st := &p.sh.styles
-	iw, ih := innerWidth(p.w), max(p.h-2, 0)
-	lines := p.lines(iw)
-	p.top = min(p.top, max(len(lines)-ih, 0))
-	body := lines[p.top:]
+	ih := max(p.h-2, 0)
+	lines := p.body
+	body := lines[min(p.top, len(lines)):]
 	note := ""
 	if p.top > 0 || len(lines) > ih {
 		note = st.Subtle.Render(strconv.Itoa(p.top+1) + "–" + strconv.Itoa(min(p.top+ih, len(lines))) + "/" + strconv.Itoa(len(lines)))
@@ -161,7 +106,7 @@ func (p *keepalivePane) View() string {
 
 func (p *keepalivePane) lines(iw int) []string {
 	st := &p.sh.styles
-	now := p.sh.b.Now()
+	now := p.now
 	// From 72 cells a counting link takes two lines instead of three.
 	wide := iw >= 72
 	const indent = "      "

@@ -17,6 +17,8 @@ import (
 type linksPane struct {
 	sh      *shared
 	links   []protocol.LinkInfo
+	now     time.Time // the session's clock, from the latest view
+	body    []string  // the link rows, settled by Update for View
 	sel     int
 	selKey  linkKey
 	top     int // first link shown
@@ -81,9 +83,10 @@ func (p *linksPane) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.First, k.Last}, {k.SendAction, k.ReadAction, k.CloseAction, k.Cancel}}
 }
 
-// setLinks replaces the table, keeping the selection on the same link.
-func (p *linksPane) setLinks(ls []protocol.LinkInfo) {
-	p.links = ls
+// setLinks replaces the table, keeping the selection on the same link, and
+// takes the time the idle times count to.
+func (p *linksPane) setLinks(ls []protocol.LinkInfo, now time.Time) {
+	p.links, p.now = ls, now
 	for i, l := range ls {
 		if keyOf(l) == p.selKey {
 			p.sel = i
@@ -230,6 +233,17 @@ func (p *linksPane) fill(line string, err error) tea.Cmd {
 	return func() tea.Msg { return fillInputMsg{line: line} }
 }
 
+// settle draws the link rows for the next frame, scrolled so the
+// selected link shows, and keeps the payload prompt's scroll.
+func (p *linksPane) settle() {
+	iw, ih := innerWidth(p.w), max(p.h-2, 0)
+	footer := p.footer(iw)
+	p.body = p.rows(iw, max(ih-1-len(footer), 0), iw >= wideLinks)
+	if p.prompt {
+		p.ed.settle(max(iw-ansi.StringWidth(p.promptLabel()), 1))
+	}
+}
+
 // View draws the pane.
 func (p *linksPane) View() string {
 	st := &p.sh.styles
@@ -238,11 +252,10 @@ func (p *linksPane) View() string {
 	body := make([]string, 0, ih)
 	body = append(body, st.Header.Render(p.header(iw, wide)))
 	footer := p.footer(iw)
-	rows := max(ih-1-len(footer), 0)
 	if len(p.links) == 0 {
 		body = append(body, st.Subtle.Render("no links yet: open a server or a client"))
 	} else {
-		body = append(body, p.rows(iw, rows, wide)...)
+		body = append(body, p.body...)
 	}
 	if len(footer) > 0 && ih > len(footer) {
 		body = body[:min(len(body), ih-len(footer))]
@@ -295,13 +308,18 @@ func (p *linksPane) footer(iw int) []string {
 	}
 	switch {
 	case p.prompt:
-		label := "send on " + strconv.Itoa(p.promptOn) + " (\\r \\n \\xNN) › "
+		label := p.promptLabel()
 		text, _ := p.ed.view(max(iw-ansi.StringWidth(label), 1))
 		out = append(out, st.RawPrompt.Render(label)+st.Text.Render(text))
 	case p.focused && len(p.links) > 0 && p.flash == "":
 		out = append(out, st.Hint.Render("s send · r read · c close (the AT command goes to the console)"))
 	}
 	return out
+}
+
+// promptLabel is the label of the payload prompt.
+func (p *linksPane) promptLabel() string {
+	return "send on " + strconv.Itoa(p.promptOn) + " (\\r \\n \\xNN) › "
 }
 
 // rows draws the links that fit in n rows, keeping the selected one in
@@ -338,7 +356,7 @@ func (p *linksPane) rows(iw, n int, wide bool) []string {
 // reason of a closed link.
 func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) []string {
 	st := &p.sh.styles
-	now := p.sh.b.Now()
+	now := p.now
 	aw := addrWidth(iw, wide)
 	mark := " "
 	if l.Closed != nil {

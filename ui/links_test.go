@@ -111,7 +111,7 @@ func TestLinkSelectionFollowsTheLink(t *testing.T) {
 		l.ID = 3
 		f.links = []protocol.LinkInfo{f.links[1], l, f.links[2]} // link 0 gone, a new 3
 	})
-	m = step(m, changedMsg{})
+	m = pull(m)
 	if sel, _ := m.links.selected(); sel.ID != 1 {
 		t.Fatalf("selection moved to link %d", sel.ID)
 	}
@@ -136,65 +136,37 @@ func TestLinksShowStateAndDeath(t *testing.T) {
 		f.links[0].State = protocol.StateCloseWait
 	})
 	f.advance(7 * time.Second)
-	m = step(m, changedMsg{})
+	m = pull(m)
 	scr := ansi.Strip(content(m))
 	if !strings.Contains(scr, "CLOSE_WAIT · in 4.0 KB · out 6 B · idle 9s") {
 		t.Fatalf("link 0 not updated:\n%s", scr)
 	}
 }
 
-func TestKeepaliveTimers(t *testing.T) {
+// TestKeepaliveCountdownsMoveWithTheView checks that the countdowns move
+// with the clock each view carries: the pane has no timer of its own.
+func TestKeepaliveCountdownsMoveWithTheView(t *testing.T) {
 	f := scenario()
 	m := sized(t, f, Options{}, 120, 40)
-	ka := m.keepalive
-	if len(ka.timers) != 1 {
-		t.Fatalf("%d keepalive timers, want 1 (only link 0 counts down)", len(ka.timers))
-	}
-	var tm *ticker
-	for _, x := range ka.timers {
-		tm = x
-	}
 	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "probe in 58s") || !strings.Contains(scr, "(1m28s)") {
 		t.Fatalf("countdowns:\n%s", scr)
 	}
-	// A tick from another timer or a stale tag is dropped.
-	if cmd := m.onTickCmd(tickMsg{id: tm.id + 100, tag: 0}); cmd != nil {
-		t.Fatal("a foreign tick was accepted")
-	}
-	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tm.tag + 1}); cmd != nil {
-		t.Fatal("a tick with a stale tag was accepted")
-	}
+	// The clock moves, but nothing shows it until a view brings it.
 	f.advance(time.Second)
-	tag := tm.tag
-	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tag}); cmd == nil || tm.tag != tag+1 {
-		t.Fatal("the current tick was not accepted")
+	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "probe in 58s") {
+		t.Fatalf("the screen read the clock itself:\n%s", scr)
 	}
-	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tag}); cmd != nil {
-		t.Fatal("the same tick was accepted twice")
-	}
+	m = pull(m)
 	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "probe in 57s") || !strings.Contains(scr, "(1m27s)") {
 		t.Fatalf("countdowns after a second:\n%s", scr)
 	}
-	// The link closes: its timer goes and its ticks are dropped.
 	f.set(func(f *fakeBackend) {
 		f.links[0].Closed = &protocol.Closed{At: f.now, Reason: "keepalive: 3 probes unanswered"}
 	})
-	m = step(m, changedMsg{})
-	if len(ka.timers) != 0 {
-		t.Fatal("timer of a closed link kept")
-	}
-	if cmd := m.onTickCmd(tickMsg{id: tm.id, tag: tm.tag}); cmd != nil {
-		t.Fatal("a tick of a removed timer was accepted")
-	}
+	m = pull(m)
 	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "dead 12:00:09: keepalive: 3 probes unanswered") {
 		t.Fatalf("keepalive death not shown:\n%s", scr)
 	}
-}
-
-// onTickCmd hands a tick to the model and returns its command.
-func (m Model) onTickCmd(msg tickMsg) tea.Cmd {
-	_, cmd := m.Update(msg)
-	return cmd
 }
 
 func TestKeepaliveProbingAndOff(t *testing.T) {
@@ -217,7 +189,10 @@ func TestKeepaliveProbingAndOff(t *testing.T) {
 	}
 }
 
-func TestTimersDoNotMultiply(t *testing.T) {
+// TestIdleViewsOncePerSecond checks that an idle screen reads one view a
+// second (its clock moves idle times and countdowns), that changes do not
+// multiply the reads, and that the idle times move on screen.
+func TestIdleViewsOncePerSecond(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := scenario()
 		d := start(t, f, Options{}, 120, 40)
@@ -226,14 +201,17 @@ func TestTimersDoNotMultiply(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 			d.settle()
 		}
-		before := d.counts["ui.tickMsg"]
+		before := d.counts["ui.viewMsg"]
 		for i := 0; i < 10; i++ {
+			f.advance(time.Second)
 			time.Sleep(time.Second)
 			d.settle()
 		}
-		// Two timers (the screen clock and link 0) tick once a second.
-		if n := d.counts["ui.tickMsg"] - before; n < 18 || n > 22 {
-			t.Fatalf("%d ticks in 10 s from 2 timers", n)
+		if n := d.counts["ui.viewMsg"] - before; n < 9 || n > 11 {
+			t.Fatalf("%d views in 10 idle seconds, want 10", n)
+		}
+		if scr := d.screen(); !strings.Contains(scr, "probe in 48s") {
+			t.Fatalf("countdown did not move with the views:\n%s", scr)
 		}
 	})
 }

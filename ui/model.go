@@ -5,7 +5,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -88,8 +87,9 @@ func computeLayout(w, h int) layout {
 }
 
 // Model is the root of the screen: it owns the layout, the focus and the
-// help overlay, pulls state from the backend once per change batch, and
-// hands every other message to the pane that owns it.
+// help overlay, applies the session's views (read by a command once per
+// change batch or second), and hands every other message to the pane that
+// owns it.
 type Model struct {
 	sh        *shared
 	console   *consolePane
@@ -105,16 +105,9 @@ type Model struct {
 	showHelp bool
 	helpTop  int // first row of the help shown
 	stats    session.Stats
+	info     session.Info // the device, from the latest view
 
-	clock ticker // redraws idle times once a second
 }
-
-// changedMsg says the backend changed since the last pull.
-type changedMsg struct{}
-
-// frameInterval is the shortest gap between two pulls from the backend: a
-// flood of records makes one update per frame, not one per line.
-const frameInterval = time.Second / 60
 
 func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model {
 	sh := newShared(ctx, b, opts, noColor)
@@ -126,18 +119,17 @@ func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model 
 		status:    newStatusBar(sh),
 	}
 	m.panes = [numPanes]pane{m.console, m.links, m.keepalive}
-	m.clock = ticker{id: sh.newTimerID(), every: time.Second}
 	m.resize(80, 24)
+	m.settle()
 	return m
 }
 
-// Init starts the first pull, loads the history, asks the terminal for its
+// Init reads the first view, loads the history, asks the terminal for its
 // background colour and starts the timers.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{
-		func() tea.Msg { return changedMsg{} },
+		readView(m.sh.ctx, m.sh.b, nil, 0),
 		m.console.Init(),
-		m.clock.cmd(),
 	}
 	if m.sh.followBackground {
 		cmds = append(cmds, tea.RequestBackgroundColor)
@@ -145,17 +137,34 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update routes a message to its handler or to the pane that owns it.
+// Update routes a message to its handler or to the pane that owns it, then
+// settles what the next frame shows, so View only draws. It calls no
+// backend method and reads no clock: what it needs comes in messages.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	mm, cmd := m.update(msg)
+	m = mm.(Model)
+	return m, tea.Batch(cmd, m.settle())
+}
+
+// settle prepares the panes for View and returns the fetches they need.
+func (m *Model) settle() tea.Cmd {
+	m.links.settle()
+	m.keepalive.settle()
+	return m.console.settle()
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
 	case tea.BackgroundColorMsg:
 		m.onBackground(msg.IsDark())
-	case changedMsg:
-		return m, m.onChanged()
-	case tickMsg:
-		return m, m.onTick(msg)
+	case viewMsg:
+		return m, m.onView(msg)
+	case fetchedMsg:
+		m.console.sb.fetched(msg)
+	case searchMsg:
+		m.console.onSearched(msg)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	case tea.PasteMsg:
@@ -218,29 +227,16 @@ func (m *Model) onBackground(dark bool) {
 	}
 }
 
-// onChanged pulls everything new from the backend at once and waits for
-// the next change.
-func (m *Model) onChanged() tea.Cmd {
-	b := m.sh.b
-	ch := b.Changed() // before reading, so no change slips between
-	from := m.console.sb.lastSeq + 1
-	if last := b.LastSeq(); last >= from && last-from >= scrollbackCapacity {
-		from = last - scrollbackCapacity + 1 // fell far behind: skip to what fits
-	}
-	recs := b.Records(from, scrollbackCapacity)
-	m.stats = b.Stats()
-	m.console.ingest(recs, m.stats)
-	cmd := m.refreshLinks()
-	return tea.Batch(cmd, waitForChange(m.sh.ctx, ch))
-}
-
-// refreshLinks pulls the link table and the settings. Besides each change,
-// it runs once a second: a device that knows its links first-hand (the
-// emulator) may change them without a word on the AT port, as the Realtek
-// firmware does when a peer closes.
-func (m *Model) refreshLinks() tea.Cmd {
-	b := m.sh.b
-	links := slices.Clone(b.Links())
+// onView applies a view of the session and starts reading the next one.
+// Views come at each change and at least once a second: idle times and
+// keepalive countdowns move with the view's clock, and a device that knows
+// its links first-hand (the emulator) may change them without a word on
+// the AT port, as the Realtek firmware does when a peer closes.
+func (m *Model) onView(msg viewMsg) tea.Cmd {
+	v := msg.v
+	m.stats, m.info = v.Stats, v.Info
+	m.console.ingest(v)
+	links := slices.Clone(v.Links)
 	// Live links by id, then closed ones in the backend's order (newest
 	// first), whatever order the backend keeps.
 	slices.SortStableFunc(links, func(x, y protocol.LinkInfo) int {
@@ -256,44 +252,9 @@ func (m *Model) refreshLinks() tea.Cmd {
 		return 0
 	})
 	m.console.links = links
-	m.links.setLinks(links)
-	return m.keepalive.setData(links, b.Settings())
-}
-
-// waitForChange returns changedMsg once ch is closed, but no sooner than a
-// frame after it started (right after the last pull), so a burst of changes
-// makes one message per frame.
-func waitForChange(ctx context.Context, ch <-chan struct{}) tea.Cmd {
-	return func() tea.Msg {
-		begin := time.Now()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil
-		}
-		if d := frameInterval - time.Since(begin); d > 0 {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		return changedMsg{}
-	}
-}
-
-func (m *Model) onTick(msg tickMsg) tea.Cmd {
-	switch {
-	case m.clock.accept(msg):
-		m.stats = m.sh.b.Stats()
-		return tea.Batch(m.clock.cmd(), m.refreshLinks())
-	case m.keepalive.owns(msg):
-		_, cmd := m.keepalive.Update(msg)
-		return cmd
-	}
-	return nil // a stale tick: dropped
+	m.links.setLinks(links, v.Now)
+	m.keepalive.setData(links, v.Settings, v.Now)
+	return readView(m.sh.ctx, m.sh.b, msg.next, m.console.sb.last+1)
 }
 
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -426,7 +387,7 @@ func (m Model) View() tea.View {
 	v := tea.NewView(content)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "atbench · " + backendName(m.sh.b.Info())
+	v.WindowTitle = "atbench · " + backendName(m.info)
 	if showCursor {
 		v.Cursor = tea.NewCursor(cx, cy)
 	}
@@ -451,7 +412,7 @@ func (m Model) render() (string, int, int, bool) {
 	} else {
 		body = consoleView + "\n" + m.links.View() + "\n" + m.keepalive.View()
 	}
-	screen := body + "\n" + m.status.view(m.stats)
+	screen := body + "\n" + m.status.view(m.stats, m.info)
 	cursorOK := m.console.focused
 	if m.showHelp {
 		box, bw, bh, _ := helpBox(&m.sh.styles, m.sh.keys, w, h, m.helpTop)

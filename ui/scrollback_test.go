@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"atbench/protocol"
-	"atbench/themes"
 )
 
 func numbered(from, n int) []protocol.Record {
@@ -22,35 +21,42 @@ func numbered(from, n int) []protocol.Record {
 	return out
 }
 
-func TestScrollbackIsBounded(t *testing.T) {
-	st := themes.NewStyles(themes.Dark())
-	sb := newScrollback(1000)
-	sb.rr.st = &st
-	sb.setLook(look{width: 60, wall: true})
-	seq := uint64(0)
-	for i := 0; i < 2500; i++ {
-		seq++
-		r := rec(protocol.KindInfo, fmt.Sprintf("r%d", seq))
-		r.Seq = seq
-		sb.add([]protocol.Record{r})
+// TestWindowIsBounded feeds many records through views and checks that
+// the console holds no more than its window of them, by count and by
+// bytes, whatever the session keeps.
+func TestWindowIsBounded(t *testing.T) {
+	f := newFake()
+	m := sized(t, f, Options{}, 120, 40)
+	big := strings.Repeat("x", 60_000)
+	for i := 0; i < 300; i++ {
+		recs := numbered(i*100, 99)
+		recs = append(recs, dataRec(0, big))
+		f.add(recs...)
+		m = pull(m)
+		sb := m.console.sb
+		if len(sb.recs) > windowRecords || sb.bytes > windowBytes+len(big) {
+			t.Fatalf("after %d records the window holds %d records, %d bytes", f.seq, len(sb.recs), sb.bytes)
+		}
 	}
-	if sb.n != 1000 || len(sb.buf) != 1000 || sb.first != 1501 || sb.at(sb.last()).Text != "r2500" || sb.at(sb.first).Text != "r1501" {
-		t.Fatalf("n %d, buf %d, first %d, last %q", sb.n, len(sb.buf), sb.first, sb.at(sb.last()).Text)
+	sb := m.console.sb
+	held := 0
+	for i := range sb.recs {
+		held += recordBytes(&sb.recs[i])
 	}
-	if len(sb.cache) != cacheSlots {
-		t.Fatalf("render cache grew to %d", len(sb.cache))
+	if held != sb.bytes || held > windowBytes {
+		t.Fatalf("window holds %d bytes (counted %d), bound %d", held, sb.bytes, windowBytes)
 	}
-	// A jump in sequence numbers (the screen fell behind) leaves a note.
-	r := rec(protocol.KindInfo, "after the gap")
-	r.Seq = seq + 40
-	sb.add([]protocol.Record{r})
-	if note := sb.at(sb.last() - 1); note.Kind != protocol.KindNote || !strings.Contains(note.Text, "39 records not shown") {
-		t.Fatalf("no gap note: %+v", note)
+	if sb.cacheBytes > cacheBytes+len(big)*8 {
+		t.Fatalf("rendered lines hold %d bytes", sb.cacheBytes)
+	}
+	if rows := scrollRows(m); !strings.Contains(rows[len(rows)-2], "xxxx") {
+		t.Fatalf("the newest record is not shown: %q", rows[len(rows)-1])
 	}
 	// Records already taken are not taken twice.
-	sb.add([]protocol.Record{r})
-	if sb.at(sb.last()).Text != "after the gap" || sb.at(sb.last()-1).Kind != protocol.KindNote {
-		t.Fatal("a repeated record was added again")
+	n := len(sb.recs)
+	m = step(m, viewMsg{v: f.View(sb.hi-5, viewRecords)})
+	if len(m.console.sb.recs) != n {
+		t.Fatalf("a repeated view added %d records", len(m.console.sb.recs)-n)
 	}
 }
 
@@ -73,7 +79,7 @@ func TestScrollDoesNotJumpWhileRecordsArrive(t *testing.T) {
 	before := scrollRows(m)
 	for i := 0; i < 5; i++ {
 		f.add(numbered(500+60*i, 60)...)
-		m = step(m, changedMsg{})
+		m = pull(m)
 	}
 	after := scrollRows(m)
 	if strings.Join(before, "\n") != strings.Join(after, "\n") {
@@ -212,7 +218,7 @@ func TestClearHidesTheScrollback(t *testing.T) {
 		t.Fatalf(":clear left records on screen:\n%s", scr)
 	}
 	f.add(rec(protocol.KindOK, "OK after clear"))
-	m = step(m, changedMsg{})
+	m = pull(m)
 	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "OK after clear") {
 		t.Fatal("records after :clear not shown")
 	}
@@ -224,27 +230,31 @@ func TestUpdatesCoalesce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake()
 		d := start(t, f, Options{}, 120, 40)
-		pulls := f.pulls
+		views := f.views
 		for i := 0; i < 200; i++ {
 			f.add(numbered(5*i, 5)...) // 200 changes, 1000 lines
 		}
 		d.settle()
 		time.Sleep(frameInterval)
 		d.settle()
-		if n := f.pulls - pulls; n != 1 {
-			t.Fatalf("%d pulls for one burst, want 1", n)
+		if n := f.views - views; n != 1 {
+			t.Fatalf("%d views for one burst, want 1", n)
 		}
-		if got := d.m.console.sb.n; got != 1000 {
+		if got := len(d.m.console.sb.recs); got != 1000 {
 			t.Fatalf("%d records taken, want 1000", got)
 		}
 		// A change a while after the last one is shown at once, with no
 		// time passing.
-		time.Sleep(time.Second)
+		time.Sleep(500 * time.Millisecond)
 		d.settle()
+		views = f.views
 		f.add(rec(protocol.KindOK, "late"))
 		d.settle()
-		if n := f.pulls - pulls; n != 2 {
-			t.Fatalf("a lone change made %d pulls", n-1)
+		if n := f.views - views; n != 1 {
+			t.Fatalf("a lone change made %d views", n)
+		}
+		if !strings.Contains(d.screen(), "← late") {
+			t.Fatalf("the late record is not shown:\n%s", d.screen())
 		}
 	})
 }

@@ -26,8 +26,6 @@ type shared struct {
 	// look counts theme changes, so caches of rendered lines know when
 	// they are stale.
 	look uint64
-	// timerSeq hands out timer ids (see ticker).
-	timerSeq int
 }
 
 func newShared(ctx context.Context, b Backend, opts Options, noColor bool) *shared {
@@ -55,12 +53,6 @@ func newShared(ctx context.Context, b Backend, opts Options, noColor bool) *shar
 func (sh *shared) setPalette(p themes.Palette) {
 	sh.styles = themes.NewStyles(p)
 	sh.look++
-}
-
-// newTimerID returns an id no other timer of this screen uses.
-func (sh *shared) newTimerID() int {
-	sh.timerSeq++
-	return sh.timerSeq
 }
 
 // dialectName is the command set's name for the status bar.

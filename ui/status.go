@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"atbench/device"
 	"atbench/protocol"
 	"atbench/session"
 )
@@ -24,7 +23,7 @@ func newStatusBar(sh *shared) *statusBar { return &statusBar{sh: sh} }
 func (s *statusBar) SetSize(w, _ int) { s.w = w }
 
 // backendName describes the device: "emulator", "/dev/ttyUSB0 @ 115200".
-func backendName(info device.Info) string {
+func backendName(info session.Info) string {
 	name := protocol.Escape(info.Name)
 	switch info.Kind {
 	case "emulator":
@@ -43,20 +42,20 @@ func backendName(info device.Info) string {
 	return protocol.Escape(info.Kind) + " " + name
 }
 
-// view draws the bar for the given stats.
-func (s *statusBar) view(st session.Stats) string {
+// view draws the bar for the given stats and device.
+func (s *statusBar) view(st session.Stats, info session.Info) string {
 	if s.w <= 0 {
 		return ""
 	}
 	sty := &s.sh.styles
 	sep := sty.Status.Render(" · ")
 	var left []string
-	left = append(left, sty.Status.Render(" "+backendName(s.sh.b.Info())))
+	left = append(left, sty.Status.Render(" "+backendName(info)))
 	left = append(left, sty.Status.Render(s.sh.dialectName()))
 	switch st.State {
-	case device.Connected, device.Reconnected:
+	case session.Connected, session.Reconnected:
 		left = append(left, sty.StatusOK.Render("● "+st.State.String()))
-	case device.Disconnected:
+	case session.Disconnected:
 		txt := "○ disconnected"
 		if st.Cause != "" {
 			txt += ": " + protocol.Escape(st.Cause)

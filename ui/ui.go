@@ -14,45 +14,42 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"atbench/device"
 	"atbench/protocol"
 	"atbench/session"
 )
 
 // Backend is what the screen needs from a session. *session.Session
-// satisfies it.
+// satisfies it; a replay can too. The screen calls it only from commands,
+// never while it updates or draws.
 type Backend interface {
 	// Changed returns a channel closed at the next change; call it again
 	// after each change.
 	Changed() <-chan struct{}
-	// Records returns up to max records with Seq >= from, oldest first.
+	// View reads, in one go, the newest max records with Seq >= from and
+	// everything else the screen shows: counters, links, settings, the
+	// device and the time.
+	View(from uint64, max int) session.View
+	// Records returns up to max records with Seq >= from, oldest first: the
+	// console fetches what it scrolls back to, and searches, through it.
 	Records(from uint64, max int) []protocol.Record
-	// LastSeq is the Seq of the newest record, 0 before the first.
-	LastSeq() uint64
 	// Submit queues a command line.
 	Submit(line string) (*session.Command, error)
 	// Poll queues a background command whose records come back Quiet.
 	Poll(line string) (*session.Command, error)
 	// WriteRaw writes bytes to the device outside the command queue.
 	WriteRaw(p []byte) error
-	// Links returns live links by id, then closed ones.
-	Links() []protocol.LinkInfo
-	// Settings returns the module-wide settings in force.
-	Settings() []protocol.Setting
-	// Stats returns the counters and the connection state.
-	Stats() session.Stats
-	// Dialect returns the module's command set.
+	// Dialect returns the module's command set; the screen reads it once,
+	// when it is built.
 	Dialect() protocol.Dialect
-	// Info describes the device.
-	Info() device.Info
-	// Now reads the session's clock.
-	Now() time.Time
 	// SetDTR, SetRTS and Break drive a serial port's modem control lines
 	// (many boards reset the module through them); other devices refuse.
 	SetDTR(on bool) error
 	SetRTS(on bool) error
 	Break(d time.Duration) error
 }
+
+// The session is the backend the workbench runs on.
+var _ Backend = (*session.Session)(nil)
 
 // Options configure the screen.
 type Options struct {

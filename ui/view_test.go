@@ -18,18 +18,44 @@ import (
 
 func waitBubble() { synctest.Wait() }
 
-// step applies one message and drops the command it returns.
+// step applies one message and runs the fetches and searches it asks for,
+// as their commands would; it drops every other command.
 func step(m Model, msg tea.Msg) Model {
 	mm, _ := m.Update(msg)
-	return mm.(Model)
+	return drain(mm.(Model))
 }
 
-// sized builds a model on b at w×h and pulls the backend once.
+// drain runs the fetches and searches the model asked for and applies
+// their results, until it asks for none.
+func drain(m Model) Model {
+	for range 1000 {
+		var msg tea.Msg
+		switch c := m.console; {
+		case c.sb.fetch != nil:
+			msg = c.sb.fetch.run(m.sh.b)
+		case c.searchRun != nil:
+			msg = c.searchRun.run(m.sh.b)
+		default:
+			return m
+		}
+		mm, _ := m.Update(msg)
+		m = mm.(Model)
+	}
+	panic("drain: the model never stops fetching")
+}
+
+// pull reads a view of the backend as the view command does and applies
+// it.
+func pull(m Model) Model {
+	return step(m, viewMsg{v: m.sh.b.View(m.console.sb.last+1, viewRecords)})
+}
+
+// sized builds a model on b at w×h and reads a view once.
 func sized(t *testing.T, b Backend, opts Options, w, h int) Model {
 	t.Helper()
 	m := newModel(t.Context(), b, opts, false)
 	m = step(m, tea.WindowSizeMsg{Width: w, Height: h})
-	return step(m, changedMsg{})
+	return pull(m)
 }
 
 func content(m Model) string { return m.View().Content }

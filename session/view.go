@@ -1,0 +1,74 @@
+package session
+
+import (
+	"time"
+
+	"atbench/device"
+	"atbench/protocol"
+)
+
+// State is the device's connection state as the session reports it, so a
+// screen needs no device package.
+type State = device.State
+
+// Connection states, as device names them.
+const (
+	Connected    = device.Connected
+	Disconnected = device.Disconnected
+	Reconnected  = device.Reconnected
+	Closed       = device.Closed
+)
+
+// Info describes the device for a screen.
+type Info = device.Info
+
+// View is everything a screen shows of the session at one moment, read in
+// one go: the records new to the screen, the transcript's bounds, the
+// counters, the links, the settings, the device and the time. A replay
+// produces the same views from a recording.
+type View struct {
+	// Records are transcript records with Seq >= the from asked for, oldest
+	// first; when there are more than max, the newest max.
+	Records []protocol.Record
+	// First and Last are the Seq of the oldest and the newest record the
+	// transcript keeps (0 and 0 before the first record). Older records
+	// are only in the log.
+	First, Last uint64
+	// Stats are the counters and the connection state.
+	Stats Stats
+	// Links is the link table: live links by id, then closed ones.
+	Links []protocol.LinkInfo
+	// Settings are the module-wide settings in force.
+	Settings []protocol.Setting
+	// Info describes the device.
+	Info Info
+	// Now is the session's clock when the view was read.
+	Now time.Time
+}
+
+// View reads a view for a screen: the newest max records (all when
+// max <= 0) with Seq >= from, and the rest of the state. It may make
+// system calls (a link's TCP_INFO), so a screen calls it from a command,
+// never while drawing.
+func (s *Session) View(from uint64, max int) View {
+	v := View{Last: s.LastSeq()}
+	if max > 0 && v.Last >= from && v.Last-from >= uint64(max) {
+		from = v.Last - uint64(max) + 1
+	}
+	v.Records = s.Records(from, max)
+	if oldest := s.Records(0, 1); len(oldest) > 0 {
+		v.First = oldest[0].Seq
+	}
+	if n := len(v.Records); n > 0 {
+		v.Last = v.Records[n-1].Seq
+		if v.First == 0 || v.First > v.Records[0].Seq {
+			v.First = v.Records[0].Seq
+		}
+	}
+	v.Stats = s.Stats()
+	v.Links = s.Links()
+	v.Settings = s.Settings()
+	v.Info = s.Info()
+	v.Now = s.Now()
+	return v
+}
