@@ -35,7 +35,6 @@ type fakeBackend struct {
 	views     int      // calls of View
 	fetches   int      // calls of Records
 	modem     []string // modem control calls
-	polled    []string // Poll calls
 	noModem   bool     // refuse modem control, like the emulator
 }
 
@@ -167,14 +166,6 @@ func (f *fakeBackend) Submit(line string) (*session.Command, error) {
 		return nil, fmt.Errorf("command %q refused: %w (%s)", line, session.ErrDisconnected, f.stats.Cause)
 	}
 	f.submitted = append(f.submitted, line)
-	f.notifyLocked()
-	return &session.Command{Line: line}, nil
-}
-
-func (f *fakeBackend) Poll(line string) (*session.Command, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.polled = append(f.polled, line)
 	f.notifyLocked()
 	return &session.Command{Line: line}, nil
 }

@@ -34,8 +34,6 @@ type Backend interface {
 	Records(from uint64, max int) []protocol.Record
 	// Submit queues a command line.
 	Submit(line string) (*session.Command, error)
-	// Poll queues a background command whose records come back Quiet.
-	Poll(line string) (*session.Command, error)
 	// WriteRaw writes bytes to the device outside the command queue.
 	WriteRaw(p []byte) error
 	// Dialect returns the module's command set; the screen reads it once,

@@ -42,10 +42,6 @@ func (g *guardBackend) Submit(line string) (*session.Command, error) {
 	g.check("Submit")
 	return g.fakeBackend.Submit(line)
 }
-func (g *guardBackend) Poll(line string) (*session.Command, error) {
-	g.check("Poll")
-	return g.fakeBackend.Poll(line)
-}
 func (g *guardBackend) WriteRaw(p []byte) error {
 	g.check("WriteRaw")
 	return g.fakeBackend.WriteRaw(p)
