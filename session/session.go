@@ -448,44 +448,94 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// readLoop owns dev.Read and the framer.
+// readLoop owns the framer. A reader goroutine (pump) owns dev.Read and
+// reads ahead while the records of the previous read are framed, stored
+// and logged, so the two costs overlap on two cores. The log is flushed and
+// the change announced when the reader has nothing more waiting, or every
+// announceEvery bytes in a flood: one flush per burst, not one per read.
 func (s *Session) readLoop() error {
+	chunks := make(chan readChunk, readAhead)
+	free := make(chan []byte, readAhead+1)
+	for range readAhead + 1 {
+		free <- make([]byte, readSize)
+	}
+	go s.pump(chunks, free)
 	framer := protocol.NewFramer(s.dialect.FrameSpec(), s.dialect.Classify)
-	buf := make([]byte, 64<<10)
 	var recs []protocol.Record
 	var framing *string // the command the framer was told of
-	for {
-		n, err := s.dev.Read(buf)
+	unannounced := 0
+	for c := range chunks {
 		if p := s.framing.Load(); p != framing {
 			framing = p
 			framer.SetCommand(*p)
 		}
-		if n > 0 {
-			recs = framer.Feed(recs[:0], buf[:n])
-			s.ingest(n, recs)
+		if n := len(c.b); n > 0 {
+			recs = framer.Feed(recs[:0], c.b)
+			s.ingest(n, recs, false)
+			unannounced += n
 		}
-		if errors.Is(err, device.ErrLost) {
+		free <- c.b[:cap(c.b)]
+		switch {
+		case errors.Is(c.err, device.ErrLost):
 			var (
 				cut protocol.Cut
 				ok  bool
 			)
 			recs, cut, ok = framer.Boundary(recs[:0])
 			s.boundary(recs, cut, ok)
-			continue
-		}
-		if err != nil {
+			unannounced = 0
+		case c.err != nil:
 			recs = framer.Flush(recs[:0])
-			s.ingest(0, recs)
-			return err
+			s.ingest(0, recs, true)
+			return c.err
+		case unannounced > 0 && (len(chunks) == 0 || unannounced >= announceEvery):
+			s.announce()
+			unannounced = 0
 		}
 	}
+	return io.EOF // not reached: pump ends with an error chunk
+}
+
+// Read-ahead of the session's reader.
+const (
+	readSize      = 32 << 10 // bytes per read
+	readAhead     = 8        // reads that may wait to be framed
+	announceEvery = 256 << 10
+)
+
+// readChunk is one read of the device: its bytes and the error that came with
+// them.
+type readChunk struct {
+	b   []byte
+	err error
+}
+
+// pump reads the device into free buffers and hands each read to readLoop.
+// It ends, closing chunks, after the read error that ends the device.
+func (s *Session) pump(chunks chan<- readChunk, free chan []byte) {
+	defer close(chunks)
+	for {
+		buf := <-free
+		n, err := s.dev.Read(buf)
+		chunks <- readChunk{b: buf[:n], err: err}
+		if err != nil && !errors.Is(err, device.ErrLost) {
+			return
+		}
+	}
+}
+
+// announce flushes the log and tells everyone waiting on Changed.
+func (s *Session) announce() {
+	s.mu.Lock()
+	s.notifyLocked()
+	s.mu.Unlock()
 }
 
 // boundary takes what a lost connection left half-framed: a cut line is
 // its own record, a cut payload is noted, and the command outstanding ends
 // (what comes next is from a fresh connection, not its answer).
 func (s *Session) boundary(recs []protocol.Record, cut protocol.Cut, cutOK bool) {
-	s.ingest(0, recs)
+	s.ingest(0, recs, false)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if cutOK {
@@ -501,12 +551,16 @@ func (s *Session) boundary(recs []protocol.Record, cut protocol.Cut, cutOK bool)
 	s.notifyLocked()
 }
 
-// ingest applies a batch of records from the device under one lock and one
-// notification, so a flood costs one wake-up per read, not one per line.
-func (s *Session) ingest(n int, recs []protocol.Record) {
+// ingest applies a batch of records from the device under one lock; with
+// notify it also flushes the log and announces them.
+func (s *Session) ingest(n int, recs []protocol.Record, notify bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.RxBytes += uint64(n)
+	var at time.Time // one clock read per batch: its records arrived in one read
+	if len(recs) > 0 {
+		at = s.now()
+	}
 	for i := range recs {
 		r := &recs[i]
 		c := s.outstanding
@@ -522,20 +576,23 @@ func (s *Session) ingest(n int, recs []protocol.Record) {
 				r.Quiet = c.quiet // the answer; events and data are never quiet
 			}
 		}
-		s.addLocked(r)
+		s.addAtLocked(r, at)
 		s.applyLocked(*r)
 		if c != nil && s.outstanding == c {
 			s.turnLocked(c, c.answer.Take(*r))
 		}
 	}
-	if n > 0 || len(recs) > 0 {
+	if notify && (n > 0 || len(recs) > 0) {
 		s.notifyLocked()
 	}
 }
 
 // addLocked stamps a record and appends it to the transcript and the log.
-func (s *Session) addLocked(r *protocol.Record) {
-	r.At = s.now()
+func (s *Session) addLocked(r *protocol.Record) { s.addAtLocked(r, s.now()) }
+
+// addAtLocked appends a record stamped at to the transcript and the log.
+func (s *Session) addAtLocked(r *protocol.Record, at time.Time) {
+	r.At = at
 	s.transcript.add(r)
 	if s.log != nil && s.logErr == nil {
 		if err := s.log.Write(*r); err != nil {
