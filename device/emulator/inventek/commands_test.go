@@ -84,7 +84,9 @@ func TestSettingsCommands(t *testing.T) {
 func TestErrors(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	unknown := "\r\nERROR: Unknown Command\r\nUsage: <command>[=<value>] \r\n> "
-	invalid := func(usage string) []byte { return []byte("\r\nERROR: Invalid Parameter\r\nUsage: " + usage + " \r\n> ") }
+	invalid := func(usage string) []byte {
+		return []byte("\r\nERROR: Invalid Parameter\r\nUsage: " + usage + " \r\n> ")
+	}
 	cs := inv.FormatOK([]byte("1"))
 	h.cmd("XX", []byte(unknown))
 	h.cmd("AT", []byte(unknown))
