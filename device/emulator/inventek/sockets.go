@@ -117,6 +117,12 @@ func (f *Firmware) cmdPK(c inv.Command) {
 		if err := f.net.SetOptions(id, o); err != nil {
 			f.h.Logf("inventek: PK on link %d: %v", id, err)
 		}
+		// SetOptions only ever turns keepalive on: PK=0 turns it off here.
+		if tc, ok := f.net.TCPConn(id); ok && !o.KeepAlive {
+			if err := tc.SetKeepAlive(false); err != nil {
+				f.h.Logf("inventek: PK=0 on link %d: %v", id, err)
+			}
+		}
 	}
 	f.ok(nil)
 }
