@@ -142,15 +142,20 @@ func (f *Firmware) cmdP5(c inv.Command) {
 			f.fail(c.Name, inv.ErrUnknownError)
 			return
 		}
-		if err := f.listen(sock, st); err != nil {
-			f.h.Logf("inventek: P5=%d on socket %d: %v", mode, sock, err)
-			f.fail(c.Name, inv.ErrUnknownError)
-			return
-		}
+		// the client's id is free before the port listens
 		f.mu.Lock()
 		s.server, s.multi = true, mode == 11
 		f.mu.Unlock()
 		f.balance()
+		if err := f.listen(sock, st); err != nil {
+			f.mu.Lock()
+			s.server, s.multi = false, false
+			f.mu.Unlock()
+			f.balance()
+			f.h.Logf("inventek: P5=%d on socket %d: %v", mode, sock, err)
+			f.fail(c.Name, inv.ErrUnknownError)
+			return
+		}
 		switch {
 		case !st.stream():
 			f.ok(nil)

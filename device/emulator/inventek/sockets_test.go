@@ -239,3 +239,57 @@ func TestTLS(t *testing.T) {
 	h.cmd("P6=0", inv.FormatOK(nil))
 	h.quiet()
 }
+
+// TestSectionBExamples runs the remaining examples of dialects.md B: the
+// Inventek how-to's S1=10 and S0 with ten bytes, ST's zero-padded S3
+// length, the doc's S3=10, and the multi-connection server of B.6 (P5=1,
+// P7=1; P7=2 drops the client, P7=3 moves on).
+func TestSectionBExamples(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	h.cmd("PK=1,3000", inv.FormatOK(nil))
+	h.cmd("P0=0", inv.FormatOK(nil))
+	h.cmd("P1=0", inv.FormatOK(nil))
+	port := h.startServer(1, "tcp", inv.FormatLines(inv.WaitingText), "P8=6")
+	h.cmd("P7=1", inv.FormatOK(nil))
+	c := dial(t, port)
+	h.expect(string(accepted(c)))
+	h.cmd("S1=10", inv.FormatOK(nil))
+	h.write([]byte("S0\r0123456789"))
+	h.expect(string(inv.FormatCount(10)))
+	h.write([]byte("S3=0005\r12345"))
+	h.expect(string(inv.FormatCount(5)))
+	h.write([]byte("S3=10\rabcdefghij"))
+	h.expect(string(inv.FormatCount(10)))
+	if got := readN(t, c, 25); string(got) != "012345678912345abcdefghij" {
+		t.Fatalf("client got %q", got)
+	}
+	h.cmd("P7=2", inv.FormatOK(nil))
+	expectEOF(t, c)
+	h.cmd("P7=3", inv.FormatOK(nil))
+	d := dial(t, port)
+	h.expect(string(accepted(d)))
+	h.cmd("R1=1460", inv.FormatOK(nil))
+	h.cmd("R2=1", inv.FormatOK(nil))
+	h.cmd("R0", inv.FormatOK(nil))
+	h.cmd("P5=0", inv.FormatLines(inv.KilledText))
+	expectEOF(t, d)
+	h.cmd("P7=1", []byte("\r\nERROR: Unknown Error\r\nUsage: P7=<action> \r\n> "))
+	h.quiet()
+}
+
+// TestServerPortInUse: P5 on a port another socket holds fails with the
+// usage, leaves the socket idle and its client's id claimed.
+func TestServerPortInUse(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	_, port := listenPeer(t)
+	h.cmd("P2="+strconv.Itoa(port), inv.FormatOK(nil))
+	h.cmd("P5=11", []byte("\r\nERROR: Unknown Error\r\nUsage: P5=<mode> \r\n> "))
+	h.cmd("P?", inv.FormatOK([]byte("0,127.0.0.1,"+strconv.Itoa(port)+",0.0.0.0,0,0,0,0,0,0,0,7200000")))
+	for id := range 8 {
+		if !h.m.Net().InUse(id) {
+			t.Errorf("id %d not claimed", id)
+		}
+	}
+	h.cmd("P1=1", inv.FormatOK(nil)) // idle: settings still change
+	h.quiet()
+}
