@@ -167,3 +167,22 @@ func TestTwoServers(t *testing.T) {
 	}
 	h.quiet()
 }
+
+// TestLostReasonKept: a client that closed before the host asked keeps
+// "peer closed (FIN)" as its close reason when P5=10 drops it.
+func TestLostReasonKept(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	port := h.startServer(11, "tcp", inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText))
+	c := dial(t, port)
+	h.expect(string(accepted(c)))
+	c.Close()
+	h.waitFor("the peer's FIN", func() bool {
+		v, ok := h.m.Net().Link(inv.SeedLink(0))
+		return ok && v.Ended
+	})
+	h.cmd("P5=10", inv.FormatLines(inv.WaitingText))
+	_, hist := h.m.Links()
+	if len(hist) == 0 || hist[0].ID != inv.SeedLink(0) || hist[0].Closed == nil || hist[0].Closed.Reason != "peer closed (FIN)" {
+		t.Fatalf("history %+v", hist)
+	}
+}

@@ -179,9 +179,10 @@ func (f *Firmware) cmdP5(c inv.Command) {
 		f.mu.Lock()
 		s.server, s.multi, s.seed, s.udpPeer = false, false, -1, netip.AddrPort{}
 		f.mu.Unlock()
-		if err := f.net.Remove(sock, "server stopped (P5=0)"); err != nil {
-			f.h.Logf("inventek: P5=0: %v", err)
+		if st.seed >= 0 {
+			f.remove(st.seed, "server stopped (P5=0)")
 		}
+		f.remove(sock, "server stopped (P5=0)")
 		f.reclaim(sock)
 		f.balance()
 		if st.stream() {
@@ -203,9 +204,7 @@ func (f *Firmware) dropClient(sock int, reason string) {
 	s.seed = -1
 	f.mu.Unlock()
 	if seed >= 0 {
-		if err := f.net.Remove(seed, reason); err != nil {
-			f.h.Logf("inventek: drop client %d: %v", seed, err)
-		}
+		f.remove(seed, reason)
 	}
 	f.balance()
 }
@@ -243,9 +242,7 @@ func (f *Firmware) cmdP6(c inv.Command) {
 			f.mu.Lock()
 			s.client = false
 			f.mu.Unlock()
-			if err := f.net.Remove(sock, "closed by the host (P6=0)"); err != nil {
-				f.h.Logf("inventek: P6=0: %v", err)
-			}
+			f.remove(sock, "closed by the host (P6=0)")
 			f.reclaim(sock)
 		}
 		f.ok(nil)
@@ -365,6 +362,17 @@ func (f *Firmware) dataLink() (id int, st socket, ok bool) {
 		return sock, *s, true
 	}
 	return -1, *s, false
+}
+
+// remove frees link id with reason; a link whose stream had already
+// ended keeps the reason it ended with.
+func (f *Firmware) remove(id int, reason string) {
+	if v, ok := f.net.Link(id); ok {
+		f.gone(id, v)
+	}
+	if err := f.net.Remove(id, reason); err != nil {
+		f.h.Logf("inventek: remove link %d: %v", id, err)
+	}
 }
 
 // gone closes a link whose stream ended, with the reason it ended, so the
