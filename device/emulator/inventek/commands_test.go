@@ -119,6 +119,10 @@ func TestErrors(t *testing.T) {
 	h.write([]byte("S3=1461\r" + strings.Repeat("C", 1461)))
 	h.expect(string(invalid("S3=<length>")))
 	h.cmd("CS", cs)
+	// 1460 bytes is a payload (here on a socket with no connection: -1)
+	h.write([]byte("S3=1460\r" + strings.Repeat("C", 1460)))
+	h.expect(string(inv.FormatLost()))
+	h.cmd("CS", cs)
 	h.quiet()
 }
 

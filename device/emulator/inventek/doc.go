@@ -18,7 +18,8 @@
 // (it is still served on its own socket). A server serves one client at
 // a time: a client that comes while it serves one finds no free id and
 // is closed at once (a real module would queue it in the P8 backlog; the
-// stack has no way to pause accepting).
+// stack has no way to pause accepting). Config.MaxLinks is not used: the
+// module has four sockets.
 //
 // Data is read on request: seeds and clients buffer what they receive
 // (up to Config.RecvBuffer, then the peer is held back) until R0 takes
