@@ -31,6 +31,8 @@
 // ms, then lwIP's 9 probes 75 s apart (protocol/inventek's KeepaliveFor),
 // on the real socket through netcore's SocketOptions; a running server
 // passes it to its next clients, and its current client gets it at once.
+// The host socket takes the idle time in whole seconds (rounded up, as
+// Linux counts it); the link table shows PK's own milliseconds.
 //
 // TCP-SSL (P1=3) uses certificate slot 1 of the Host: a server presents
 // its server suite; a client checks the peer's chain against its CA (no
