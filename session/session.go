@@ -477,6 +477,11 @@ func (s *Session) readLoop() error {
 			recs = framer.Feed(recs[:0], buf[:n])
 			s.ingest(n, recs)
 		}
+		if errors.Is(err, device.ErrLost) {
+			recs = framer.Flush(recs[:0])
+			s.ingest(0, recs)
+			continue
+		}
 		if err != nil {
 			recs = framer.Flush(recs[:0])
 			s.ingest(0, recs)
