@@ -145,6 +145,7 @@ func (l *Link[C]) Read(b []byte) (int, error) {
 		if err == nil {
 			err = errNoData
 		}
+		label := l.cfg.Label()
 		l.mu.Lock()
 		if l.closed {
 			l.mu.Unlock()
@@ -153,7 +154,7 @@ func (l *Link[C]) Read(b []byte) (int, error) {
 			}
 			return 0, io.EOF
 		}
-		l.lose(c, fmt.Errorf("read: %w", err))
+		l.lose(c, fmt.Errorf("%s: read: %w", label, err))
 		toClose := l.reap(c)
 		l.mu.Unlock()
 		if toClose {
@@ -212,7 +213,7 @@ func (l *Link[C]) Use(what string, lossOnErr bool, f func(C) error) error {
 	c.users--
 	lost := err != nil && lossOnErr && !l.closed
 	if lost {
-		l.lose(c, fmt.Errorf("%s: %w", what, err))
+		l.lose(c, fmt.Errorf("%s: %s: %w", label, what, err))
 	}
 	toClose := l.reap(c)
 	l.mu.Unlock()
