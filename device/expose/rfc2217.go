@@ -33,6 +33,7 @@ type rfcServer struct {
 	dataSize, parity, stop byte
 	flow, dtr, rts, brk    byte
 	lineMask, modemMask    byte
+	modemSent              bool // the first NOTIFY-MODEMSTATE is out
 }
 
 func newRFCServer(nc net.Conn, log func(string)) *rfcServer {
@@ -94,21 +95,34 @@ func (s *rfcServer) event(ev telnet.Event) {
 	defer s.wmu.Unlock()
 	switch ev.Kind {
 	case telnet.EvNegotiate:
-		had := s.opts.Remote(telnet.OptComPort)
 		if reply := s.opts.Handle(ev.Cmd, ev.Opt); reply != nil {
 			s.nc.Write(reply)
 		}
-		if !had && s.opts.Remote(telnet.OptComPort) && s.modemMask != 0 {
-			// As ser2net does once the client's WILL COM-PORT is seen.
-			s.nc.Write(telnet.ComPort(telnet.ServerOffset+telnet.CmdNotifyModemstate, modemLines&s.modemMask))
+		if s.opts.Remote(telnet.OptComPort) {
+			s.notifyModem() // as ser2net does once the client's WILL COM-PORT is seen
 		}
 	case telnet.EvSub:
 		if ev.Opt == telnet.OptComPort && len(ev.Data) > 0 {
+			// pyserial may never send WILL COM-PORT: when our DO reaches
+			// its reader thread before its own requests go out, it takes
+			// the option as agreed and skips the WILL. Its first command
+			// shows it uses the option all the same.
+			s.notifyModem()
 			if reply := s.comPort(ev.Data[0], ev.Data[1:]); reply != nil {
 				s.nc.Write(reply)
 			}
 		}
 	}
+}
+
+// notifyModem sends the modem state once per connection, the first time
+// the client is known to use COM-PORT. s.wmu is held.
+func (s *rfcServer) notifyModem() {
+	if s.modemSent || s.modemMask == 0 {
+		return
+	}
+	s.modemSent = true
+	s.nc.Write(telnet.ComPort(telnet.ServerOffset+telnet.CmdNotifyModemstate, modemLines&s.modemMask))
 }
 
 // comPort applies one COM-PORT command and returns its ack. s.wmu is held.
