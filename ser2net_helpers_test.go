@@ -51,6 +51,7 @@ type ser2netConn struct {
 	port    int
 	path    string
 	line    string // e.g. 9600n81
+	noDelay bool   // chardelay: false (send serial data to the network at once)
 }
 
 // startSer2net writes the config for conns and starts ser2net on it,
@@ -67,7 +68,11 @@ func startSer2net(t testing.TB, dir string, conns ...ser2netConn) *ser2net {
 		if c.rfc2217 {
 			acc = "telnet(rfc2217)," + acc
 		}
-		fmt.Fprintf(&y, "connection: &c%d\n    accepter: %s\n    connector: serialdev,%s,%s,local\n    options:\n      kickolduser: true\n\n", i, acc, c.path, c.line)
+		fmt.Fprintf(&y, "connection: &c%d\n    accepter: %s\n    connector: serialdev,%s,%s,local\n    options:\n      kickolduser: true\n", i, acc, c.path, c.line)
+		if c.noDelay {
+			y.WriteString("      chardelay: false\n")
+		}
+		y.WriteString("\n")
 	}
 	s := &ser2net{t: t, conf: filepath.Join(dir, "ser2net.yaml"), pid: filepath.Join(dir, "ser2net.pid"), out: &syncBuf{}}
 	if err := os.WriteFile(s.conf, []byte(y.String()), 0o644); err != nil {
