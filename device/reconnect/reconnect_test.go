@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"atbench/device"
@@ -135,4 +136,45 @@ func TestDefaultBackoff(t *testing.T) {
 			t.Errorf("DefaultBackoff(%d) = %v, want %v", n, got, want)
 		}
 	}
+}
+
+// TestBackoffSchedule checks, on a fake clock, that attempts follow the
+// backoff after a loss and stop once the link is back.
+func TestBackoffSchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		first, far := net.Pipe()
+		var attempts []time.Duration
+		var lostAt time.Time
+		l := New(first, Config[net.Conn]{Dial: func(context.Context) (net.Conn, error) {
+			attempts = append(attempts, time.Since(lostAt))
+			if len(attempts) < 4 {
+				return nil, errors.New("refused")
+			}
+			a, _ := net.Pipe()
+			return a, nil
+		}})
+		defer l.Close()
+		<-l.Status() // connected
+		lostAt = time.Now()
+		far.Close()
+		go l.Read(make([]byte, 1))
+		if s := <-l.Status(); s.State != device.Disconnected {
+			t.Fatalf("status %+v", s)
+		}
+		if s := <-l.Status(); s.State != device.Reconnected {
+			t.Fatalf("status %+v", s)
+		}
+		want := []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 700 * time.Millisecond, 1500 * time.Millisecond}
+		if len(attempts) != len(want) {
+			t.Fatalf("attempts at %v, want %v", attempts, want)
+		}
+		for i := range want {
+			if attempts[i] != want[i] {
+				t.Fatalf("attempts at %v, want %v", attempts, want)
+			}
+		}
+		if !l.Up() {
+			t.Fatal("not up after the reconnect")
+		}
+	})
 }
