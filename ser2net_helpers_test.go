@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,8 +82,9 @@ func startSer2net(t testing.TB, dir string, conns ...ser2netConn) *ser2net {
 	return s
 }
 
-// start runs ser2net and waits until each port accepts. A probe connection
-// is closed at once; with kickolduser it cannot hold a port.
+// start runs ser2net and waits until each port listens. It looks in
+// /proc/net/tcp rather than connecting: a probe connection would open the
+// device and, with kickolduser, could push out a client that just came.
 func (s *ser2net) start(conns []ser2netConn) {
 	s.t.Helper()
 	s.cmd = exec.Command("ser2net", "-d", "-n", "-u", "-c", s.conf, "-P", s.pid)
@@ -94,18 +94,29 @@ func (s *ser2net) start(conns []ser2netConn) {
 	}
 	for _, c := range conns {
 		deadline := time.Now().Add(20 * time.Second)
-		for {
-			nc, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", c.port))
-			if err == nil {
-				nc.Close()
-				break
-			}
+		for !listening(c.port) {
 			if time.Now().After(deadline) {
-				s.t.Fatalf("ser2net never listened on %d: %v\n%s", c.port, err, s.out.String())
+				s.t.Fatalf("ser2net never listened on %d:\n%s", c.port, s.out.String())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+}
+
+// listening reports whether a socket listens on 127.0.0.1:port.
+func listening(port int) bool {
+	b, err := os.ReadFile("/proc/net/tcp")
+	if err != nil {
+		return false
+	}
+	want := fmt.Sprintf("0100007F:%04X", port)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 3 && f[1] == want && f[3] == "0A" { // 0A: TCP_LISTEN
+			return true
+		}
+	}
+	return false
 }
 
 // stop ends ser2net with SIGTERM and waits for it; stopping twice is

@@ -22,12 +22,16 @@ import (
 // emulator behind real ser2net, over rfc2217:// and over tcp://.
 func TestSer2netRunScript(t *testing.T) {
 	dir := t.TempDir()
-	emu, pty := startEmulate(t, "--pty")
-	defer stopEmulate(t, emu)
+	// One emulator per accepter: ser2net closes a device after its
+	// client has gone, and the next client must not find it busy.
+	emu1, pty1 := startEmulate(t, "--pty")
+	defer stopEmulate(t, emu1)
+	emu2, pty2 := startEmulate(t, "--pty")
+	defer stopEmulate(t, emu2)
 	rfc, raw := freePort(t), freePort(t)
 	startSer2net(t, dir,
-		ser2netConn{rfc2217: true, port: rfc, path: pty, line: "9600n81"},
-		ser2netConn{port: raw, path: pty, line: "115200n81"})
+		ser2netConn{rfc2217: true, port: rfc, path: pty1, line: "9600n81"},
+		ser2netConn{port: raw, path: pty2, line: "115200n81"})
 	script := writeScript(t, "timeout 10s\nsend AT+TEST\nexpect ^OK$\nsend AT+SKTQUERY\nexpect ^so_keepalive: 0$\nexpect ^OK$\n")
 	for _, url := range []string{fmt.Sprintf("rfc2217://127.0.0.1:%d", rfc), fmt.Sprintf("tcp://127.0.0.1:%d", raw)} {
 		out, err := exec.Command(binPath, "run", script, "--port", url, "--baud", "57600").CombinedOutput()
@@ -48,10 +52,7 @@ func TestSer2netBaudReachesPTY(t *testing.T) {
 	port := freePort(t)
 	startSer2net(t, dir, ser2netConn{rfc2217: true, port: port, path: pair.A, line: "9600n81"})
 	for _, baud := range []int{19200, 57600, 115200} {
-		p, err := remote.Open(context.Background(), remote.Config{URL: fmt.Sprintf("rfc2217://127.0.0.1:%d", port), Baud: baud, StopBits: "2"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := openRetry(t, remote.Config{URL: fmt.Sprintf("rfc2217://127.0.0.1:%d", port), Baud: baud, StopBits: "2"})
 		line := stty(t, pair.A)
 		if !strings.Contains(line, fmt.Sprintf("speed %d baud", baud)) {
 			p.Close()
@@ -96,10 +97,7 @@ func TestSer2netFFBothWays(t *testing.T) {
 		{fmt.Sprintf("rfc2217://127.0.0.1:%d", rfc), rp},
 		{fmt.Sprintf("tcp://127.0.0.1:%d", raw), tp},
 	} {
-		p, err := remote.Open(context.Background(), remote.Config{URL: c.url})
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := openRetry(t, remote.Config{URL: c.url})
 		far := c.pair.OpenB()
 		out := []byte{0x41, 0xFF, 0x42, 0xFF, 0xFF, 0x00, 0x0D, 0x0A}
 		if _, err := p.Write(out); err != nil {
@@ -117,6 +115,24 @@ func TestSer2netFFBothWays(t *testing.T) {
 		}
 		p.Close()
 		far.Close()
+	}
+}
+
+// openRetry opens a remote port, trying again while ser2net is still
+// closing the device of the connection before (it then drops the new one).
+func openRetry(t *testing.T, cfg remote.Config) *remote.Port {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		p, err := remote.Open(context.Background(), cfg)
+		if err == nil {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		t.Logf("open %s: %v; trying again", cfg.URL, err)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
