@@ -52,7 +52,7 @@ type Status struct {
 
 // Info describes a device for the status bar and the transcript log.
 type Info struct {
-	Kind string // "emulator", "serial" or "tcp"
+	Kind string // "emulator", "serial", "tcp" or "rfc2217"
 	Name string // the port path, the address, or the emulated command set
 	Baud int    // 0 when it does not apply
 }

@@ -133,12 +133,24 @@ func FuzzDecode(f *testing.F) {
 		if d, evs := decodeAll(esc); !bytes.Equal(d, payload) || len(evs) != 0 {
 			t.Fatalf("escape round trip: % X -> % X", payload, d)
 		}
-		// The options answer anything without panicking, and never
-		// answer an option twice in the same direction in a row.
+		// The options answer anything without panicking; an option the
+		// client does not know is refused (DO → WONT, WILL → DONT) and
+		// never turned on.
 		o := Options{AcceptLocal: []byte{OptBinary, OptSGA, OptComPort}, AcceptRemote: []byte{OptBinary, OptSGA}}
 		for _, ev := range e1 {
-			if ev.Kind == EvNegotiate {
-				o.Handle(ev.Cmd, ev.Opt)
+			if ev.Kind != EvNegotiate {
+				continue
+			}
+			reply := o.Handle(ev.Cmd, ev.Opt)
+			known := ev.Opt == OptBinary || ev.Opt == OptSGA || ev.Opt == OptComPort
+			switch {
+			case ev.Cmd == DO && !known && !bytes.Equal(reply, []byte{IAC, WONT, ev.Opt}):
+				t.Fatalf("DO %X answered % X, want WONT", ev.Opt, reply)
+			case ev.Cmd == WILL && ev.Opt != OptBinary && ev.Opt != OptSGA && !bytes.Equal(reply, []byte{IAC, DONT, ev.Opt}):
+				t.Fatalf("WILL %X answered % X, want DONT", ev.Opt, reply)
+			}
+			if (!known && o.Local(ev.Opt)) || (ev.Opt != OptBinary && ev.Opt != OptSGA && o.Remote(ev.Opt)) {
+				t.Fatalf("unknown option %X turned on", ev.Opt)
 			}
 		}
 	})
