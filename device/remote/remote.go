@@ -130,11 +130,9 @@ func Split(url string) (scheme, addr string, err error) {
 	if !ok || (scheme != SchemeTCP && scheme != SchemeRFC2217) {
 		return "", "", fmt.Errorf("%q: want tcp://host:port or rfc2217://host:port", url)
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil || port == "" {
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
 		return "", "", fmt.Errorf("%q: want %s://host:port", url, scheme)
 	}
-	_ = host
 	return scheme, addr, nil
 }
 
