@@ -41,6 +41,8 @@
 //     too); a port in use is [ERROR: SOCKET FAILURE], a failed connect
 //     [ERROR], no free CID [ERROR: NO CID].
 //   - A client over a server's max_conn is closed at once, silently.
+//     AT+NCLOSE of a server CID closes the clients it accepted too, with
+//     no DISCONNECT lines.
 //   - AT+NCLOSE and AT+SETSOCKOPT on a CID not in use answer
 //     [ERROR: INVALID CID]; other bad fields [ERROR: INVALID INPUT].
 //   - A data frame to a CID not in use answers [ERROR: INVALID CID], a

@@ -208,6 +208,9 @@ func (f *Firmware) cmdNClose(c wz.Command) {
 	}
 	_ = f.net.Remove(v.ID, "local close (AT+NCLOSE)")
 	f.forget(v.ID)
+	for _, s := range v.Seeds {
+		f.forget(s) // a server takes its clients with it
+	}
 	f.ok()
 }
 

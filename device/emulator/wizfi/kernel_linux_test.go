@@ -1,0 +1,36 @@
+//go:build linux
+
+package wizfi
+
+import (
+	"errors"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// kernelTimers reads the keepalive timers of CID cid's real socket.
+func kernelTimers(h *harness, cid int) (idle, intvl time.Duration, cnt int, err error) {
+	tc, ok := h.m.Net().TCPConn(cid)
+	if !ok {
+		return 0, 0, 0, errors.New("no TCP socket")
+	}
+	raw, err := tc.SyscallConn()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	var i, n, c int
+	var gerr error
+	if err := raw.Control(func(fd uintptr) {
+		if i, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_KEEPIDLE); gerr != nil {
+			return
+		}
+		if n, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_KEEPINTVL); gerr != nil {
+			return
+		}
+		c, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_KEEPCNT)
+	}); err != nil {
+		return 0, 0, 0, err
+	}
+	return time.Duration(i) * time.Second, time.Duration(n) * time.Second, c, gerr
+}
