@@ -21,9 +21,11 @@ type Firmware struct {
 	net      *netcore.Stack
 	commands map[string]func(wz.Command)
 
-	// order is held while an open prints its CONNECT and while an event
-	// prints, so a peer's first data never comes before the CONNECT line
-	// of its CID, as on the single-task module.
+	// order is held during an open (claim, connect, CONNECT line) and
+	// while an event prints, so a peer's first data never comes before the
+	// CONNECT line of its CID. Like the single-task module, a slow connect
+	// holds back the other CIDs' data meanwhile (bounded by the connect
+	// timeout and the module's close).
 	order sync.Mutex
 
 	mu      sync.Mutex // guards the fields below
@@ -153,14 +155,18 @@ func (f *Firmware) Event(e netcore.Event) {
 			return // the firmware closed it, or a client never announced
 		}
 		// The network closed it: the module frees the CID and says so.
+		// Under f.order no open can reuse the CID between the check and
+		// the removal.
+		f.order.Lock()
+		defer f.order.Unlock()
 		v, ok := f.net.Link(e.ID)
 		if !ok || v.Alive() {
 			return // already freed (and maybe reused)
 		}
 		f.h.Logf("wizfi: CID %s closed: %s", wz.FormatCID(e.ID), e.Reason)
-		_ = f.net.Remove(e.ID, e.Reason)
+		_ = f.net.Remove(e.ID, e.Reason) // its EventClosed (Err nil) prints nothing
 		f.forget(e.ID)
-		f.printOrdered(wz.FormatDisconnect(e.ID))
+		_ = f.h.Print(wz.FormatDisconnect(e.ID))
 	case netcore.EventRefused:
 		f.h.Logf("wizfi: server %s refused a client: %v", wz.FormatCID(e.Server), e.Err)
 	}
