@@ -142,3 +142,28 @@ func TestKernelKeepaliveMapping(t *testing.T) {
 		t.Fatalf("SO_KEEPALIVE off, yet %+v", o)
 	}
 }
+
+// TestSeedRecipeRealClock: with the real clock the link's keepalive
+// follows the kernel's TCP_INFO, yet shows the firmware's numbers: idle 0,
+// 8 probes 75 s apart, the peer declared dead 600 s after it fell silent.
+func TestSeedRecipeRealClock(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	h.connectClient(0)
+	for _, line := range seedEnable {
+		h.cmd(line, ok)
+	}
+	start := time.Now()
+	l, _ := h.tableLink(0)
+	k := l.Keepalive
+	if !k.Enabled || k.Idle != 0 || k.Interval != 75*time.Second || k.Count != 8 {
+		t.Fatalf("keepalive in force %+v", k)
+	}
+	// the silence began at most a few seconds ago (a loaded machine); the
+	// kernel counts it in whole milliseconds
+	if left := k.DeadAt.Sub(start); left > 600*time.Second+time.Second || left < 570*time.Second {
+		t.Fatalf("dead in %v, want just under 600 s (%+v)", left, k)
+	}
+	if k.ProbesSent != 1 {
+		t.Fatalf("probes sent %d, want 1 (the model's first probe at the start of the silence)", k.ProbesSent)
+	}
+}
