@@ -315,3 +315,29 @@ type fakeClock struct {
 
 func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// waitForLong waits up to limit for want as the next output, calling poll
+// on each wake-up, and consumes it.
+func (h *harness) waitForLong(what string, limit time.Duration, poll func(), want string) {
+	h.t.Helper()
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		poll()
+		h.mu.Lock()
+		done := len(h.got) >= len(want)
+		h.mu.Unlock()
+		if done {
+			h.expect(want)
+			return
+		}
+		select {
+		case <-h.notify:
+		case <-tick.C:
+		case <-deadline.C:
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
