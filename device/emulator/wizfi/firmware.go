@@ -20,6 +20,7 @@ type Firmware struct {
 	h        emulator.Host
 	net      *netcore.Stack
 	commands map[string]func(wz.Command)
+	cids     int // CIDs are 0..cids-1
 
 	// order is held during an open (claim, connect, CONNECT line) and
 	// while an event prints, so a peer's first data never comes before the
@@ -50,11 +51,16 @@ type socketState struct {
 
 // New is the firmware's constructor for emulator.Config.Firmware. Echo
 // starts as Config.Echo (the module's default is UNCONFIRMED); the
-// module starts associated with the simulated access point.
+// module starts associated with the simulated access point. There are 16
+// CIDs, or Config.MaxLinks if that is smaller.
 func New(h emulator.Host) emulator.Firmware {
+	cfg := h.Config()
 	f := &Firmware{
-		h: h, net: h.Net(), echo: h.Config().Echo, wifi: defaultWifi(),
+		h: h, net: h.Net(), echo: cfg.Echo, wifi: defaultWifi(), cids: wz.MaxCIDs,
 		sockets: map[int]*socketState{}, dec: wz.NewDecoder(maxFrame),
+	}
+	if cfg.MaxLinks > 0 && cfg.MaxLinks < f.cids {
+		f.cids = cfg.MaxLinks
 	}
 	f.commands = map[string]func(wz.Command){
 		"AT":            func(wz.Command) { f.ok() },

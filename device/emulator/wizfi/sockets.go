@@ -59,12 +59,9 @@ func coreOptions(s wz.SocketKeepalive) netcore.SocketOptions {
 	return netcore.SocketOptions{KeepAlive: true, KeepIdle: idle, KeepIntvl: intvl, KeepCnt: count, Model: model}
 }
 
-// maxCIDs bounds the CIDs: one hex digit.
-const maxCIDs = wz.MaxCIDs
-
 // claim takes the lowest free CID, or fails with NO CID.
 func (f *Firmware) claim() (int, error) {
-	cid, err := f.net.ClaimLowest(maxCIDs)
+	cid, err := f.net.ClaimLowest(f.cids)
 	if err != nil {
 		return 0, statusError(wz.StatusNoCID, err.Error())
 	}
@@ -155,7 +152,7 @@ func (f *Firmware) cmdNSTCP(c wz.Command) {
 		return
 	}
 	f.open(func(cid int) (*socketState, error) {
-		return &socketState{maxConn: maxConn}, f.net.Listen(cid, netcore.ListenOptions{Proto: protocol.ProtoTCP, Port: port, Push: true, SeedIDs: maxCIDs})
+		return &socketState{maxConn: maxConn}, f.net.Listen(cid, netcore.ListenOptions{Proto: protocol.ProtoTCP, Port: port, Push: true, SeedIDs: f.cids})
 	})
 }
 

@@ -42,6 +42,26 @@ func TestCommon(t *testing.T) {
 	h.quiet()
 }
 
+// TestEchoAndFewerCIDs: with echo on, command text is echoed and data
+// frames are not; Config.MaxLinks below 16 bounds the CIDs.
+func TestEchoAndFewerCIDs(t *testing.T) {
+	h := newHarness(t, emulator.Config{Echo: true, MaxLinks: 2})
+	h.cmd("AT", "AT\r"+ok)
+	ln, port := listener(t)
+	h.cmd(fmt.Sprintf("AT+NCTCP=127.0.0.1,%d", port), fmt.Sprintf("AT+NCTCP=127.0.0.1,%d\r\r\nCONNECT 0\r\n", port)+ok)
+	c := accept(t, ln)
+	h.writeRaw(wz.EncodeData(0, []byte("AT\r")))
+	if got := readN(t, c, 3); string(got) != "AT\r" {
+		t.Fatalf("peer got %q", got)
+	}
+	up := freePort(t, "udp")
+	h.cmd(fmt.Sprintf("AT+NSUDP=%d", up), fmt.Sprintf("AT+NSUDP=%d\r\r\nCONNECT 1\r\n", up)+ok)
+	h.send("AT+NSUDP=9")
+	h.expect("AT+NSUDP=9\r\r\n[ERROR: NO CID]\r\n")
+	h.cmd("ATE0", "ATE0\r"+ok)
+	h.cmd("AT", ok)
+}
+
 // TestErrors: each error form, and the module keeps answering after
 // garbage and an over-long line.
 func TestErrors(t *testing.T) {
