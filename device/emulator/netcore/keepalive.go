@@ -86,8 +86,9 @@ func (o SocketOptions) KeepaliveInForce(def SystemKeepalive) protocol.Keepalive 
 	return k
 }
 
-// apply sets o on a new TCP socket. Go turns Nagle off by default, so
-// TCP_NODELAY is set explicitly both ways.
+// apply sets o on a TCP socket, new or open (SetOptions). Go turns Nagle
+// off by default, so TCP_NODELAY is set explicitly both ways; keepalive
+// off is set explicitly too, for a socket that had it on.
 func (o SocketOptions) apply(c *net.TCPConn) error {
 	if err := c.SetNoDelay(o.NoDelay); err != nil {
 		return err
@@ -95,7 +96,7 @@ func (o SocketOptions) apply(c *net.TCPConn) error {
 	if cfg, on := o.KeepAliveConfig(); on {
 		return c.SetKeepAliveConfig(cfg)
 	}
-	return nil
+	return c.SetKeepAlive(false)
 }
 
 // KeepaliveProgress fills ProbesSent, NextProbe and DeadAt of k for a link

@@ -48,6 +48,8 @@
 //   - A data frame to a CID not in use answers [ERROR: INVALID CID], a
 //     failed send [ERROR: SOCKET FAILURE]; a send that went out prints
 //     nothing. ESC S to a UDP server (no peer) is a send failure.
-//   - A host frame longer than 16 KiB goes out in 16 KiB pieces.
+//   - A host frame longer than 16 KiB goes out in 16 KiB pieces. The
+//     module sends no ESC O / ESC F acknowledgements, and no HTTP (ESC H)
+//     or raw (ESC R) frames: those modes are not emulated.
 //   - AT+VER=? prints made-up versions; AT+NSTAT=? counts bytes.
 package wizfi

@@ -64,6 +64,9 @@ func TestSeedRecipes(t *testing.T) {
 		h.cmd(line, ok)
 	}
 	check(1, 75*time.Second, time.Second, 74*time.Second, 1)
+	if on, err := kernelKeepaliveOn(h, 0); err == nil && !on {
+		t.Fatal("SO_KEEPALIVE off on the real socket")
+	}
 	h.quiet()
 
 	// The settings a session would replay give the same keepalive.
@@ -106,6 +109,14 @@ func TestSeedRecipesOnAcceptedClient(t *testing.T) {
 	}
 	if s, _ := h.tableLink(0); s.Keepalive.Enabled {
 		t.Fatalf("listening socket with keepalive %+v", s.Keepalive)
+	}
+	// SO_KEEPALIVE off again: the real socket too
+	h.cmd("AT+SETSOCKOPT=1,65535,8,0,4", ok)
+	if l, _ := h.tableLink(1); l.Keepalive.Enabled {
+		t.Fatalf("keepalive still shown: %+v", l.Keepalive)
+	}
+	if on, err := kernelKeepaliveOn(h, 1); err == nil && on {
+		t.Fatal("SO_KEEPALIVE still on on the real socket")
 	}
 	h.cmd("AT+NCLOSE=0", ok) // the server takes its client with it
 	h.cmd("AT+NCLOSE=1", "\r\n[ERROR: INVALID CID]\r\n")

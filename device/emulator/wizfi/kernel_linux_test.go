@@ -34,3 +34,23 @@ func kernelTimers(h *harness, cid int) (idle, intvl time.Duration, cnt int, err 
 	}
 	return time.Duration(i) * time.Second, time.Duration(n) * time.Second, c, gerr
 }
+
+// kernelKeepaliveOn reads SO_KEEPALIVE of CID cid's real socket.
+func kernelKeepaliveOn(h *harness, cid int) (bool, error) {
+	tc, ok := h.m.Net().TCPConn(cid)
+	if !ok {
+		return false, errors.New("no TCP socket")
+	}
+	raw, err := tc.SyscallConn()
+	if err != nil {
+		return false, err
+	}
+	var v int
+	var gerr error
+	if err := raw.Control(func(fd uintptr) {
+		v, gerr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_KEEPALIVE)
+	}); err != nil {
+		return false, err
+	}
+	return v != 0, gerr
+}
