@@ -4,9 +4,12 @@ package wizfi
 
 import (
 	"errors"
+	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"atbench/device/emulator"
 )
 
 // kernelTimers reads the keepalive timers of CID cid's real socket.
@@ -53,4 +56,42 @@ func kernelKeepaliveOn(h *harness, cid int) (bool, error) {
 		return false, err
 	}
 	return v != 0, gerr
+}
+
+// TestMaxRTIsUserTimeout: TCP_MAXRT reaches the real socket as
+// TCP_USER_TIMEOUT, on a client and on the clients a server accepts.
+func TestMaxRTIsUserTimeout(t *testing.T) {
+	h := newHarness(t, emulator.Config{})
+	h.connectClient(0)
+	h.cmd("AT+SETSOCKOPT=0,6,10,30,4", ok)
+	if got := userTimeout(t, h, 0); got != 30000 {
+		t.Fatalf("TCP_USER_TIMEOUT %d ms, want 30000", got)
+	}
+	port := h.server("AT+NSTCP", 1, "")
+	h.cmd("AT+SETSOCKOPT=1,6,10,12,4", ok)
+	c := dial(t, port)
+	h.expect(acceptLine(1, 2, localPort(c)))
+	if got := userTimeout(t, h, 2); got != 12000 {
+		t.Fatalf("accepted client: TCP_USER_TIMEOUT %d ms, want 12000", got)
+	}
+}
+
+func userTimeout(t *testing.T, h *harness, cid int) int {
+	t.Helper()
+	tc, ok := h.m.Net().TCPConn(cid)
+	if !ok {
+		t.Fatalf("CID %d has no TCP socket", cid)
+	}
+	raw, err := tc.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	var gerr error
+	if err := raw.Control(func(fd uintptr) {
+		v, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT)
+	}); err != nil || gerr != nil {
+		t.Fatal(err, gerr)
+	}
+	return v
 }
