@@ -4,9 +4,10 @@
 //
 //	atbench                                   TUI on the built-in emulator (Realtek command set)
 //	atbench --emulate realtek                 TUI on the emulator of that command set
-//	atbench --port PATH|auto [--baud N]       TUI on a real module
+//	atbench --port PATH|auto|tcp://H:P|rfc2217://H:P [--baud N]
+//	                                          TUI on a real module, local or remote
 //	atbench emulate [--dialect D] --pty       headless emulator on a new pty
-//	atbench emulate [--dialect D] --listen ADDR
+//	atbench emulate [--dialect D] --listen ADDR [--rfc2217]
 //	atbench run SCRIPT [--port PATH | --emulate D]
 //	atbench ports
 package main
@@ -113,10 +114,12 @@ const usageText = `atbench: a workbench for AT-command Wi-Fi/socket modules
 Usage:
   atbench [flags]                          the workbench on the built-in emulator (Realtek)
   atbench --emulate realtek                the workbench on the emulator of that command set
-  atbench --port PATH|auto [--baud N]      the workbench on a real module
+  atbench --port PATH|auto|tcp://H:P|rfc2217://H:P [--baud N]
+                                           the workbench on a real module, local or remote
   atbench emulate [--dialect D] --pty      headless emulator on a new pty (prints its path)
-  atbench emulate [--dialect D] --listen ADDR
+  atbench emulate [--dialect D] --listen ADDR [--rfc2217]
                                            headless emulator on a TCP port, like ser2net
+                                           (raw, or RFC 2217 with --rfc2217)
   atbench run SCRIPT [--port PATH | --emulate D]
                                            run a script: exit 0 all expectations met,
                                            1 one failed, 2 usage
