@@ -57,7 +57,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("atbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.emulate, "emulate", "", "use the built-in emulator of this command set: "+strings.Join(dialectNames(), "|"))
-	fs.StringVar(&o.dialect, "dialect", "", "the module's command set: "+strings.Join(dialectNames(), "|")+" (default realtek)")
+	fs.StringVar(&o.dialect, "dialect", "", "the module's command set: "+strings.Join(dialectNames(), "|")+" (default "+dialects.Default+")")
 	fs.StringVar(&o.port, "port", "", "a real module's port: "+strings.Join(portForms(), "|"))
 	fs.IntVar(&o.baud, "baud", 115200, "serial baud rate (any rate the driver accepts)")
 	fs.IntVar(&o.dataBits, "databits", 8, "serial data bits: 5|6|7|8")
