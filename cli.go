@@ -19,6 +19,7 @@ import (
 	"atbench/device/serial"
 	"atbench/dialects"
 	"atbench/protocol"
+	"atbench/session"
 	"atbench/themes"
 	"atbench/ui"
 )
@@ -57,7 +58,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("atbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.emulate, "emulate", "", "use the built-in emulator of this command set: "+strings.Join(dialectNames(), "|"))
-	fs.StringVar(&o.dialect, "dialect", "", "the module's command set: "+strings.Join(dialectNames(), "|")+" (default "+dialects.Default+")")
+	fs.StringVar(&o.dialect, "dialect", "", "the module's command set: "+strings.Join(dialectNames(), "|")+"|auto (default "+dialects.Default+"; auto probes the module)")
 	fs.StringVar(&o.port, "port", "", "a real module's port: "+strings.Join(portForms(), "|"))
 	fs.IntVar(&o.baud, "baud", 115200, "serial baud rate (any rate the driver accepts)")
 	fs.IntVar(&o.dataBits, "databits", 8, "serial data bits: 5|6|7|8")
@@ -132,14 +133,14 @@ func dialectNames() []string { return dialects.Names() }
 // which resets many boards.
 func (o options) validate() error {
 	for _, f := range []struct{ flag, name string }{{"--dialect", o.dialect}, {"--emulate", o.emulate}} {
-		if f.name == "" {
+		if f.name == "" || (f.flag == "--dialect" && f.name == dialects.Auto) {
 			continue
 		}
 		if _, err := dialects.Lookup(f.name); err != nil {
 			return usageError{fmt.Errorf("%s: %w", f.flag, err)}
 		}
 	}
-	if o.dialect != "" && o.emulate != "" {
+	if o.dialect != "" && o.dialect != dialects.Auto && o.emulate != "" {
 		d, _ := dialects.Lookup(o.dialect)
 		e, _ := dialects.Lookup(o.emulate)
 		if d.Name != e.Name {
@@ -268,9 +269,12 @@ func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect
 		return nil, nil, usagef("--port and --emulate exclude each other")
 	}
 	if o.port != "" {
-		d, err := newDialect(o.dialect)
-		if err != nil {
-			return nil, nil, err
+		var d protocol.Dialect // nil with --dialect auto: the session detects it
+		if o.dialect != dialects.Auto {
+			var err error
+			if d, err = newDialect(o.dialect); err != nil {
+				return nil, nil, err
+			}
 		}
 		for _, sc := range portSchemes() {
 			if sc.match(o.port) {
@@ -287,14 +291,27 @@ func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect
 	if err != nil {
 		return nil, nil, err
 	}
+	if o.dialect == dialects.Auto {
+		d = nil // detect the emulated set as a real module's would be
+	}
 	return m, d, nil
+}
+
+// candidates are the command sets --dialect auto chooses from, in table
+// order.
+func candidates() []session.Candidate {
+	var out []session.Candidate
+	for _, set := range dialects.Table() {
+		out = append(out, session.Candidate{Name: set.Name, Dialect: set.Dialect, Probes: set.Probes})
+	}
+	return out
 }
 
 // startEmulator starts the emulator of the command set --emulate (or
 // --dialect) names, with that set's firmware from the table.
 func startEmulator(o options) (*emulator.Module, protocol.Dialect, error) {
 	name := o.emulate
-	if name == "" {
+	if name == "" && o.dialect != dialects.Auto {
 		name = o.dialect
 	}
 	set, err := dialects.Lookup(name)

@@ -421,3 +421,24 @@ func TestParseArgsAnywhereAndAfterDashDash(t *testing.T) {
 		t.Fatalf("options %+v, positional %q, %v", o, pos, err)
 	}
 }
+
+// TestRunDetectsTheCommandSet runs a script with --dialect auto on the
+// emulator, as on a module whose command set is unknown: the probes and
+// the choice are in the log, and the script runs on the chosen set.
+func TestRunDetectsTheCommandSet(t *testing.T) {
+	sc := writeScript(t, "send AT+SKTSTATE\nexpect ^OK$\n")
+	logPath := filepath.Join(t.TempDir(), "auto.log")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"run", sc, "--dialect", "auto", "--log", logPath}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"detecting the command set", "> sent   AT+TEST", "command set: realtek (it answered AT+TEST as only realtek does)", "> sent   AT+SKTSTATE"} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+}

@@ -42,6 +42,9 @@ func startSession(ctx context.Context, o options) (*running, error) {
 		return nil, err
 	}
 	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le, Poll: o.poll}
+	if d == nil {
+		opts.Detect = candidates()
+	}
 	if logf != nil {
 		opts.Log = logf
 	}
@@ -54,6 +57,17 @@ func startSession(ctx context.Context, o options) (*running, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	r := &running{s: s, init: initScript, log: logf, ended: make(chan error, 1), stop: cancel}
 	go func() { r.ended <- s.Run(runCtx) }()
+	// The screen and scripts start once the command set is known.
+	select {
+	case <-s.Detected():
+	case err := <-r.ended:
+		r.ended <- err
+		r.close()
+		return nil, fmt.Errorf("detect the command set: %w", errOr(err, ctx.Err()))
+	case <-ctx.Done():
+		r.close()
+		return nil, ctx.Err()
+	}
 	return r, nil
 }
 
@@ -73,6 +87,17 @@ func (r *running) close() error {
 		err = errors.Join(err, fmt.Errorf("transcript log: %w", lerr))
 	}
 	return err
+}
+
+// errOr is err, or alt when err is nil.
+func errOr(err, alt error) error {
+	if err != nil {
+		return err
+	}
+	if alt != nil {
+		return alt
+	}
+	return errors.New("the session ended")
 }
 
 func closeLog(f *os.File) error {

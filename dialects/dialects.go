@@ -29,20 +29,14 @@ type Set struct {
 	Firmware emulator.NewFirmware
 	// Probes are what --dialect auto sends to tell this set from the
 	// others, in order; empty while detection does not know the set.
-	Probes []Probe
-}
-
-// Probe is one harmless command of a detection sequence and the answer
-// that only this command set gives to it.
-type Probe struct {
-	// Line is the command line sent, without its line ending.
-	Line string
-	// Answer is a prefix of the final answer that identifies the set.
-	Answer string
+	Probes []protocol.Probe
 }
 
 // Default is the command set used when none is named.
 const Default = "realtek"
+
+// Auto is the --dialect value that asks for detection.
+const Auto = "auto"
 
 // Table lists every command set. It returns a new slice each call, so the
 // table cannot be changed by a caller.
@@ -54,6 +48,7 @@ func Table() []Set {
 			Summary:  "Realtek Ameba (AT+SKT* sockets)",
 			Dialect:  func() protocol.Dialect { return realtek.New() },
 			Firmware: rtkfw.New,
+			Probes:   []protocol.Probe{realtek.Probe()},
 		},
 	}
 }

@@ -45,6 +45,9 @@ func (s *Session) send(p protocol.Plan, quiet bool) (*Command, error) {
 	if len(p) == 0 {
 		return nil, ErrEmpty
 	}
+	if !s.isDetected() {
+		return nil, errDetecting
+	}
 	var cmds []*Command
 	run := &planRun{}
 	for _, st := range p {
@@ -109,6 +112,9 @@ func (s *Session) Exec(ctx context.Context, line string) (protocol.Record, error
 // towards what the module awaits (Stats.Awaiting); once all it asked for
 // are written, the command's timeout starts again.
 func (s *Session) WriteRaw(p []byte) error {
+	if !s.isDetected() {
+		return errDetecting
+	}
 	s.mu.Lock()
 	switch {
 	case s.closed:

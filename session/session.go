@@ -55,6 +55,9 @@ type Options struct {
 	QueueLength int
 	// LineEnding overrides the dialect's command line ending when set.
 	LineEnding string
+	// Detect, when Dialect is nil, are the command sets to choose from by
+	// probing the module when Run starts (--dialect auto).
+	Detect []Candidate
 	// Poll, when > 0, sends the dialect's state command (quietly, see
 	// Session.Poll) as soon as Run starts and then this often, skipping a
 	// turn while the last poll is still waiting.
@@ -224,6 +227,7 @@ type Session struct {
 	lineNote    string // the remote port's last note on unconfirmed controls
 	logErr      error
 
+	detected chan struct{} // closed once dialect is known (see Detected)
 	kick     chan struct{} // wakes the sender
 	stop     chan struct{} // closed by Close
 	stopOnce sync.Once
@@ -232,8 +236,8 @@ type Session struct {
 
 // New makes a session on dev. Call Run to start reading.
 func New(dev device.Device, opts Options) (*Session, error) {
-	if opts.Dialect == nil {
-		return nil, errors.New("session: no dialect")
+	if opts.Dialect == nil && len(opts.Detect) == 0 {
+		return nil, errors.New("session: no dialect and nothing to detect")
 	}
 	if opts.Capacity <= 0 {
 		opts.Capacity = DefaultCapacity
@@ -247,7 +251,7 @@ func New(dev device.Device, opts Options) (*Session, error) {
 	if opts.Poll < 0 {
 		return nil, fmt.Errorf("session: poll interval %v is negative", opts.Poll)
 	}
-	if opts.LineEnding == "" {
+	if opts.LineEnding == "" && opts.Dialect != nil {
 		opts.LineEnding = opts.Dialect.LineEnding()
 	}
 	now := opts.Now
@@ -264,6 +268,10 @@ func New(dev device.Device, opts Options) (*Session, error) {
 		links:      newLinkTable(),
 		kick:       make(chan struct{}, 1),
 		stop:       make(chan struct{}),
+		detected:   make(chan struct{}),
+	}
+	if opts.Dialect != nil {
+		close(s.detected)
 	}
 	if t, ok := dev.(snapshotter); ok {
 		s.truth = t
@@ -274,7 +282,8 @@ func New(dev device.Device, opts Options) (*Session, error) {
 	return s, nil
 }
 
-// Dialect returns the module's command set.
+// Dialect returns the module's command set; with detection, wait for
+// Detected first.
 func (s *Session) Dialect() protocol.Dialect { return s.dialect }
 
 // Info describes the device.
@@ -376,20 +385,6 @@ func (s *Session) wakeSender() {
 func (s *Session) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(2)
-	// sendLoop may sit in a device write that only the device can end
-	// (a tty write under flow control); Run waits for it only so long.
-	go func() { defer wg.Done(); s.sendLoop(ctx) }()
-	go func() { defer wg.Done(); s.statusLoop(ctx) }()
-	if w, ok := s.dev.(watcher); ok {
-		wg.Add(1)
-		go func() { defer wg.Done(); s.watchLoop(ctx, w) }()
-	}
-	if line := s.dialect.StateCommand(); s.opts.Poll > 0 && line != "" {
-		wg.Add(1)
-		go func() { defer wg.Done(); s.pollLoop(ctx, s.opts.Poll, line) }()
-	}
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -398,7 +393,35 @@ func (s *Session) Run(ctx context.Context) error {
 		// Unblock the reader: closing the device is the only portable way.
 		s.closeDevice()
 	}()
-	err := s.readLoop()
+	chunks, free := s.startReader()
+	var err error
+	select {
+	case <-s.detected:
+	default:
+		err = s.detect(ctx, chunks, free)
+	}
+	var wg sync.WaitGroup
+	if err == nil {
+		wg.Add(2)
+		// sendLoop may sit in a device write that only the device can end
+		// (a tty write under flow control); Run waits for it only so long.
+		go func() { defer wg.Done(); s.sendLoop(ctx) }()
+		go func() { defer wg.Done(); s.statusLoop(ctx) }()
+		if w, ok := s.dev.(watcher); ok {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.watchLoop(ctx, w) }()
+		}
+		if line := s.dialect.StateCommand(); s.opts.Poll > 0 && line != "" {
+			wg.Add(1)
+			go func() { defer wg.Done(); s.pollLoop(ctx, s.opts.Poll, line) }()
+		}
+		err = s.readLoop(chunks, free)
+	} else {
+		s.closeDevice()
+		for c := range chunks { // the reader ends once the device is closed
+			free <- c.b[:cap(c.b)]
+		}
+	}
 	byUs := s.isClosed() || ctx.Err() != nil // Close or ctx ended the read
 	cancel()
 	s.finish(err)
@@ -454,13 +477,7 @@ func (s *Session) Close() error {
 // and logged, so the two costs overlap on two cores. The log is flushed and
 // the change announced when the reader has nothing more waiting, or every
 // announceEvery bytes in a flood: one flush per burst, not one per read.
-func (s *Session) readLoop() error {
-	chunks := make(chan readChunk, readAhead)
-	free := make(chan []byte, readAhead+1)
-	for range readAhead + 1 {
-		free <- make([]byte, readSize)
-	}
-	go s.pump(chunks, free)
+func (s *Session) readLoop(chunks <-chan readChunk, free chan<- []byte) error {
 	framer := protocol.NewFramer(s.dialect.FrameSpec(), s.dialect.Classify)
 	var recs []protocol.Record
 	var framing *string // the command the framer was told of
@@ -495,6 +512,17 @@ func (s *Session) readLoop() error {
 		}
 	}
 	return io.EOF // not reached: pump ends with an error chunk
+}
+
+// startReader starts the goroutine that reads the device ahead (pump).
+func (s *Session) startReader() (<-chan readChunk, chan<- []byte) {
+	chunks := make(chan readChunk, readAhead)
+	free := make(chan []byte, readAhead+1)
+	for range readAhead + 1 {
+		free <- make([]byte, readSize)
+	}
+	go s.pump(chunks, free)
+	return chunks, free
 }
 
 // Read-ahead of the session's reader.
