@@ -1,0 +1,168 @@
+package inventek
+
+import (
+	"bytes"
+	"errors"
+
+	"atbench/protocol"
+)
+
+// Answer returns the rules of the answer to command. Every answer ends
+// with the "> " prompt, after its final "OK" or "ERROR..." line: the turn
+// ends at the prompt (the session sends nothing before it) and its Final
+// is that earlier line. A prompt that comes before any final line (the one
+// after an accept message the module printed before it read the command)
+// does not end the answer.
+//
+// S3=<n> awaits its n raw bytes from the start, right after the CR, with
+// no prompt in between; S0 awaits S1's size (when an S1 got OK; the module
+// refuses S0 before any S1). An S3 refused for its length still has its
+// bytes read and dropped by the module (CommandError.Discard), so it
+// awaits them too.
+//
+// When the answer ends, what it established (the Tracker's link facts and
+// settings) is kept for ResultLinks and Settings, which the session calls
+// next.
+func (d *Dialect) Answer(command string) protocol.Answer {
+	return &answer{d: d, line: command}
+}
+
+// answer follows one Inventek answer. It is used by one goroutine (the
+// session's, under its lock); the Dialect's state it reaches is guarded by
+// the Dialect's mutex.
+type answer struct {
+	d     *Dialect
+	line  string
+	final protocol.Record
+	have  bool // final holds the OK or ERROR line
+	data  []byte
+	lines int // information lines in data
+	ended bool
+}
+
+// Begin makes the command the one under way and awaits S3's or S0's raw
+// bytes at once.
+func (a *answer) Begin() protocol.Turn {
+	d := a.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.answering = a.line
+	d.deferred = nil
+	if n := d.rawAfterLocked(a.line); n > 0 {
+		return protocol.Turn{Phase: protocol.AwaitingRaw, Raw: n, Link: d.dataLinkLocked()}
+	}
+	return protocol.Turn{Phase: protocol.Answering, Link: protocol.NoLink}
+}
+
+// rawAfterLocked is how many raw bytes the module reads right after line's
+// CR: S3's length, S0's S1 size, or the bytes a refused S3 still drops.
+func (d *Dialect) rawAfterLocked(line string) int {
+	cmd, err := ParseCommand([]byte(line))
+	var ce *CommandError
+	switch {
+	case errors.As(err, &ce):
+		return ce.Discard
+	case err != nil:
+		return 0
+	}
+	return cmd.PayloadLength(d.s1)
+}
+
+// Take follows the answer: it notes the final line and the answer's data
+// (its information lines, or R0's data record) and ends at the prompt that
+// follows the final line.
+func (a *answer) Take(r protocol.Record) protocol.Turn {
+	if a.ended {
+		return protocol.Turn{Phase: protocol.Answering, Link: protocol.NoLink}
+	}
+	switch r.Kind {
+	case protocol.KindOK, protocol.KindError:
+		if !a.have {
+			a.final, a.have = r, true
+		}
+	case protocol.KindInfo:
+		if !a.have {
+			if a.lines > 0 || len(a.data) > 0 {
+				a.data = append(a.data, "\r\n"...)
+			}
+			a.data = append(a.data, r.Text...)
+			a.lines++
+		}
+	case protocol.KindData:
+		if !a.have {
+			a.data = append(a.data, r.Payload...)
+		}
+	case protocol.KindPrompt:
+		if !a.have && isRead(a.line) && bytes.HasPrefix(a.data, []byte("ERROR")) {
+			// R0's error line was framed as its data (see readFrame).
+			text, _, _ := bytes.Cut(a.data, []byte("\r\n"))
+			a.final = protocol.Record{Kind: protocol.KindError, Text: string(text), LinkID: protocol.NoLink, At: r.At, Seq: r.Seq}
+			a.have = true
+			a.data = nil
+		}
+		if a.have {
+			a.ended = true
+			a.finish()
+			return protocol.Turn{Phase: protocol.Ended, Link: protocol.NoLink, Final: a.final}
+		}
+	}
+	return protocol.Turn{Phase: protocol.Answering, Link: protocol.NoLink}
+}
+
+// finish gives the ended answer to the Tracker and keeps what it
+// established for ResultLinks and Settings.
+func (a *answer) finish() {
+	d := a.d
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ok := a.final.Kind == protocol.KindOK
+	res := result{line: a.line}
+	if ok && isState(a.line) {
+		res.ups, res.set = d.stateLocked(a.data)
+	} else {
+		res.ups, res.set = d.tr.Answer(a.line, ok, a.data)
+	}
+	if ok {
+		if cmd, err := ParseCommand([]byte(a.line)); err == nil && cmd.Name == "S1" {
+			d.s1 = cmd.Int(0)
+		}
+	}
+	for _, line := range d.deferred {
+		res.ups = append(res.ups, d.tr.Event(line)...)
+	}
+	d.deferred = nil
+	d.answering = ""
+	d.done = res
+}
+
+// isState reports whether line is the state command, P?.
+func isState(line string) bool {
+	cmd, err := ParseCommand([]byte(line))
+	return err == nil && cmd.Name == "P?"
+}
+
+// stateLocked reads a P? answer: the selected socket's links, as a
+// complete listing of that socket (Snapshot), and a bare Snapshot mark
+// for each link of the other sockets the Tracker knows, so that the
+// session's end of the snapshot keeps them. A socket P? shows idle leaves
+// no link of its own: the session closes them.
+func (d *Dialect) stateLocked(data []byte) ([]protocol.LinkUpdate, []protocol.Setting) {
+	ups, set := d.tr.Answer("P?", true, data)
+	sel := d.tr.selected
+	for i := range ups {
+		ups[i].Snapshot = true
+	}
+	for i := range d.tr.sockets {
+		s := &d.tr.sockets[i]
+		if i == sel {
+			continue
+		}
+		if s.server || s.client {
+			ups = append(ups, protocol.LinkUpdate{ID: i, Parent: protocol.NoLink, Snapshot: true})
+		}
+		if s.server && s.accepted {
+			ups = append(ups, protocol.LinkUpdate{ID: SeedLink(i), Parent: protocol.NoLink, Snapshot: true})
+		}
+	}
+	return ups, set
+}
