@@ -37,7 +37,10 @@ type answer struct {
 	have  bool // final holds the OK or ERROR line
 	data  []byte
 	lines int // information lines in data
-	ended bool
+	// accepts are accept messages found at the start of R0's data: the
+	// module printed them after R0 was written and before its answer.
+	accepts []string
+	ended   bool
 }
 
 // Begin makes the command the one under way and awaits S3's or S0's raw
@@ -90,7 +93,11 @@ func (a *answer) Take(r protocol.Record) protocol.Turn {
 		}
 	case protocol.KindData:
 		if !a.have {
-			a.data = append(a.data, r.Payload...)
+			p := r.Payload
+			if isRead(a.line) && len(a.data) == 0 {
+				a.accepts, p = splitAccepts(p)
+			}
+			a.data = append(a.data, p...)
 		}
 	case protocol.KindPrompt:
 		if !a.have && isRead(a.line) && bytes.HasPrefix(a.data, []byte("ERROR")) {
@@ -117,11 +124,16 @@ func (a *answer) finish() {
 	defer d.mu.Unlock()
 	ok := a.final.Kind == protocol.KindOK
 	res := result{line: a.line}
-	if ok && isState(a.line) {
-		res.ups, res.set = d.stateLocked(a.data)
-	} else {
-		res.ups, res.set = d.tr.Answer(a.line, ok, a.data)
+	for _, line := range a.accepts {
+		res.ups = append(res.ups, d.tr.Event(line)...)
 	}
+	var ups []protocol.LinkUpdate
+	if ok && isState(a.line) {
+		ups, res.set = d.stateLocked(a.data)
+	} else {
+		ups, res.set = d.tr.Answer(a.line, ok, a.data)
+	}
+	res.ups = append(res.ups, ups...)
 	if ok {
 		if cmd, err := ParseCommand([]byte(a.line)); err == nil && cmd.Name == "S1" {
 			d.s1 = cmd.Int(0)
@@ -133,6 +145,25 @@ func (a *answer) finish() {
 	d.deferred = nil
 	d.answering = ""
 	d.done = res
+}
+
+// splitAccepts cuts the accept messages off the start of R0's data: an
+// accept the module printed after R0 was written but before its answer
+// ("[TCP SVR] Accepted <ip>:<port>\r\n> ", then the answer's "\r\n") is
+// framed as the start of the data. It returns the messages and the data
+// that follows them.
+func splitAccepts(p []byte) (accepts []string, data []byte) {
+	for {
+		line, rest, ok := bytes.Cut(p, []byte("\r\n"))
+		if !ok || !bytes.HasPrefix(rest, []byte(Prompt+"\r\n")) {
+			return accepts, p
+		}
+		if _, ok := ParseAccept(string(line)); !ok {
+			return accepts, p
+		}
+		accepts = append(accepts, string(line))
+		p = rest[len(Prompt)+2:]
+	}
 }
 
 // isState reports whether line is the state command, P?.

@@ -265,6 +265,13 @@ func TestDialectAnswers(t *testing.T) {
 					t.Errorf("updates\n got %+v\nwant %+v", lg.ups, want)
 				}
 			}},
+		{name: "accept before R0's answer", ex: append(append([]exchange(nil), server[:3]...),
+			exchange{"R0", append(FormatEvent(AcceptedText("10.0.0.9", 4003)), FormatOK([]byte("hello"))...)},
+			exchange{"R0", append(FormatEvent(AcceptedText("10.0.0.9", 4004)), FormatOK(nil)...)}),
+			finals: kinds(5, protocol.KindOK),
+			data: [][]byte{[]byte("[TCP SVR] Accepted 10.0.0.9:4003\r\n> \r\nhello"),
+				[]byte("[TCP SVR] Accepted 10.0.0.9:4004\r\n> \r\n")},
+			ups: []protocol.LinkUpdate{srvUp, seedUp(4003), {ID: 6, Parent: protocol.NoLink, RxBytes: 5}, seedUp(4004)}},
 		{name: "accept inside the server's answer", ex: []exchange{{"P5=1",
 			[]byte("\r\n[TCP SVR] Waiting on connection …\r\n[TCP SVR] Accepted 10.0.0.9:4002\r\nOK\r\n> ")}},
 			finals: []protocol.Kind{protocol.KindOK},

@@ -70,9 +70,10 @@ func (d *Dialect) FrameSpec() protocol.FrameSpec {
 // the read acts on. An error answer's "ERROR..." line is cut before its
 // "\r\nUsage: " line and so arrives as that record's data; the answer
 // rule reads it as the error it is. Limits of framing by terminator: data
-// that itself holds "\r\nOK\r\n> " or "\r\nUsage: " is cut there, and a
-// message the module printed after R0 was written but before its answer
-// (an accept) is taken as data.
+// that itself holds "\r\nOK\r\n> " or "\r\nUsage: " is cut there, and an
+// accept message the module printed after R0 was written but before its
+// answer is framed as the start of the data (the answer rule still reads
+// it as the accept it is and leaves it out of the bytes read).
 func (d *Dialect) readFrame(command string) *protocol.AnswerFrame {
 	if !isRead(command) {
 		return nil
