@@ -29,15 +29,16 @@ type moduleOnly struct{ device.Device }
 // and "OK" in it) is one record, sends are P0, S3 and raw bytes, P5=10
 // drops the client, a client's close makes R0 answer -1, P5=0 kills the
 // server. With inferred links the table follows the answers and events;
-// with the emulator's own table the conversation is the same.
+// with the emulator's own table the conversation is the same; a module
+// that echoes its commands gets the same link table.
 func TestInventekSeedScenario(t *testing.T) {
-	for _, inferred := range []bool{true, false} {
-		t.Run(fmt.Sprintf("inferred=%v", inferred), func(t *testing.T) { inventekScenario(t, inferred) })
+	for _, c := range []struct{ inferred, echo bool }{{true, false}, {false, false}, {true, true}} {
+		t.Run(fmt.Sprintf("inferred=%v,echo=%v", c.inferred, c.echo), func(t *testing.T) { inventekScenario(t, c.inferred, c.echo) })
 	}
 }
 
-func inventekScenario(t *testing.T, inferred bool) {
-	m, err := emulator.New(emulator.Config{Firmware: invfw.New})
+func inventekScenario(t *testing.T, inferred, echo bool) {
+	m, err := emulator.New(emulator.Config{Firmware: invfw.New, Echo: echo})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,12 +115,13 @@ func inventekScenario(t *testing.T, inferred bool) {
 	}
 	from := s.LastSeq()
 	exec("R0")
-	var got []protocol.Record
-	for _, r := range s.Records(from+1, 0) {
-		got = append(got, r)
+	got := s.Records(from+1, 0)
+	framed := msg
+	if echo {
+		framed = append([]byte("R0\r\n\r\n"), msg...) // the echo opens R0's data
 	}
 	if len(got) != 4 || got[0].Kind != protocol.KindSent || got[1].Kind != protocol.KindData ||
-		!bytes.Equal(got[1].Payload, msg) || got[1].LinkID != 4 || got[2].Kind != protocol.KindOK || got[3].Kind != protocol.KindPrompt {
+		!bytes.Equal(got[1].Payload, framed) || got[1].LinkID != 4 || got[2].Kind != protocol.KindOK || got[3].Kind != protocol.KindPrompt {
 		t.Fatalf("R0 records %+v", got)
 	}
 	if inferred {
@@ -175,7 +177,7 @@ func inventekScenario(t *testing.T, inferred bool) {
 		from := s.LastSeq()
 		exec("R0")
 		for _, r := range s.Records(from+1, 0) {
-			if r.Kind == protocol.KindData && string(r.Payload) == inventek.Lost {
+			if r.Kind == protocol.KindData && string(r.Payload) == string(framed[:len(framed)-len(msg)])+inventek.Lost {
 				return true
 			}
 		}

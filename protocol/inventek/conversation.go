@@ -37,8 +37,8 @@ type answer struct {
 	have  bool // final holds the OK or ERROR line
 	data  []byte
 	lines int // information lines in data
-	// accepts are accept messages found at the start of R0's data: the
-	// module printed them after R0 was written and before its answer.
+	// accepts are accept messages found at the start of R0's data (see
+	// splitRead).
 	accepts []string
 	ended   bool
 }
@@ -95,7 +95,7 @@ func (a *answer) Take(r protocol.Record) protocol.Turn {
 		if !a.have {
 			p := r.Payload
 			if isRead(a.line) && len(a.data) == 0 {
-				a.accepts, p = splitAccepts(p)
+				a.accepts, p = splitRead(p, a.line)
 			}
 			a.data = append(a.data, p...)
 		}
@@ -147,23 +147,34 @@ func (a *answer) finish() {
 	d.done = res
 }
 
-// splitAccepts cuts the accept messages off the start of R0's data: an
-// accept the module printed after R0 was written but before its answer
-// ("[TCP SVR] Accepted <ip>:<port>\r\n> ", then the answer's "\r\n") is
-// framed as the start of the data. It returns the messages and the data
-// that follows them.
-func splitAccepts(p []byte) (accepts []string, data []byte) {
+// splitRead cuts what is not data off the start of R0's answer as the
+// framer gave it (from the first byte after R0 was written, its leading
+// CR LF dropped when it came first): the accept messages the module
+// printed after R0 was written but before its answer
+// ("[TCP SVR] Accepted <ip>:<port>\r\n> "), and the echo of the line by
+// a module that echoes ("R0\r\n"), each followed by the answer's own
+// leading CR LF. It returns the messages and the data.
+func splitRead(p []byte, command string) (accepts []string, data []byte) {
+	lead := false // the answer's leading CR LF is still ahead
 	for {
 		line, rest, ok := bytes.Cut(p, []byte("\r\n"))
-		if !ok || !bytes.HasPrefix(rest, []byte(Prompt+"\r\n")) {
-			return accepts, p
+		if !ok {
+			break
 		}
-		if _, ok := ParseAccept(string(line)); !ok {
-			return accepts, p
+		if _, isAccept := ParseAccept(string(line)); isAccept && bytes.HasPrefix(rest, []byte(Prompt)) {
+			accepts = append(accepts, string(line))
+			p, lead = rest[len(Prompt):], true
+			continue
 		}
-		accepts = append(accepts, string(line))
-		p = rest[len(Prompt)+2:]
+		if bytes.EqualFold(line, []byte(trimEOL(command))) && bytes.HasPrefix(rest, []byte("\r\n")) {
+			p, lead = rest, true
+		}
+		break
 	}
+	if lead {
+		p = bytes.TrimPrefix(p, []byte("\r\n"))
+	}
+	return accepts, p
 }
 
 // isState reports whether line is the state command, P?.
