@@ -47,7 +47,7 @@ func inventekScenario(t *testing.T, inferred, echo bool) {
 		dev = moduleOnly{m}
 	}
 	d := inventek.New()
-	s, err := session.New(dev, session.Options{Dialect: d, LineEnding: d.LineEnding()})
+	s, err := session.New(dev, session.Options{Dialect: d})
 	if err != nil {
 		t.Fatal(err)
 	}
