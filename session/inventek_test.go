@@ -192,6 +192,9 @@ func inventekScenario(t *testing.T, inferred, echo bool) {
 	if _, ok := link(0); !ok {
 		t.Errorf("server gone after P?: %+v", s.Links())
 	}
+	if l, ok := link(4); ok {
+		t.Errorf("P? brought the lost seed back: %+v", l)
+	}
 	from = s.LastSeq()
 	exec("P5=0")
 	killed := false

@@ -134,6 +134,7 @@ func (a *answer) finish() {
 		ups, res.set = d.tr.Answer(a.line, ok, a.data)
 	}
 	res.ups = append(res.ups, ups...)
+	d.noteLocked(res.ups)
 	if ok {
 		if cmd, err := ParseCommand([]byte(a.line)); err == nil && cmd.Name == "S1" {
 			d.s1 = cmd.Int(0)
@@ -184,7 +185,8 @@ func isState(line string) bool {
 }
 
 // stateLocked reads a P? answer: the selected socket's links, as a
-// complete listing of that socket (Snapshot), and a bare Snapshot mark
+// complete listing of that socket (Snapshot; a client whose connection
+// was lost and that P? still shows stays as it is), and a bare Snapshot mark
 // for each link of the other sockets the Tracker knows, so that the
 // session's end of the snapshot keeps them. A socket P? shows idle leaves
 // no link of its own: the session closes them.
@@ -192,6 +194,11 @@ func (d *Dialect) stateLocked(data []byte) ([]protocol.LinkUpdate, []protocol.Se
 	ups, set := d.tr.Answer("P?", true, data)
 	sel := d.tr.selected
 	for i := range ups {
+		if st := d.seeds[sel]; ups[i].ID == SeedLink(sel) && st.lost && ups[i].Remote == st.remote {
+			// The client whose connection is gone, still shown: keep it
+			// as it is (closed) rather than bring it back.
+			ups[i] = protocol.LinkUpdate{ID: ups[i].ID, Parent: protocol.NoLink}
+		}
 		ups[i].Snapshot = true
 	}
 	for i := range d.tr.sockets {

@@ -439,3 +439,39 @@ func TestDialectConcurrent(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestStateKeepsLostSeed: P? still shows a client whose connection was
+// lost; it stays closed until another client comes.
+func TestStateKeepsLostSeed(t *testing.T) {
+	row := func(port int) []byte {
+		return FormatLines(fmt.Sprintf("0,10.0.0.2,80,10.0.0.9,%d,1,0,0,1,0,0,7200000", port))
+	}
+	lg := converse(t, New(), []exchange{
+		{"P2=80", FormatOK(nil)}, {"P5=11", FormatLines(MultiAcceptSetup, WaitingText)},
+		{"", FormatEvent(AcceptedText("10.0.0.9", 4000))},
+		{"R0", FormatLost()},
+		{"P?", row(4000)},
+		{"", FormatEvent(AcceptedText("10.0.0.9", 4001))},
+		{"P?", row(4001)},
+	}, false)
+	var seeds []protocol.LinkUpdate
+	for _, u := range lg.ups {
+		if u.ID == 4 {
+			seeds = append(seeds, u)
+		}
+	}
+	est := func(port int, snap bool) protocol.LinkUpdate {
+		return protocol.LinkUpdate{ID: 4, Present: true, Role: protocol.RoleSeed, Proto: protocol.ProtoTCP, Parent: 0,
+			Remote: fmt.Sprintf("10.0.0.9:%d", port), State: protocol.StateEstablished, Snapshot: snap}
+	}
+	want := []protocol.LinkUpdate{
+		est(4000, false),
+		{ID: 4, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: "connection lost: keepalive or peer close (R0 answered -1)"},
+		{ID: 4, Parent: protocol.NoLink, Snapshot: true},
+		est(4001, false),
+		est(4001, true),
+	}
+	if !reflect.DeepEqual(seeds, want) {
+		t.Errorf("seed updates\n got %+v\nwant %+v", seeds, want)
+	}
+}

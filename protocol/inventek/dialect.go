@@ -26,10 +26,42 @@ type Dialect struct {
 	// deferred holds accept messages that came during a P5 answer, before
 	// the Tracker knew the server: they are replayed once it ends.
 	deferred []string
+	// seeds follows each server socket's accepted client as the link
+	// facts tell it: P? shows a client whose connection was lost (R0 or
+	// S3 answered -1) as it shows a live one, so a lost seed is only
+	// listed again when another client has come.
+	seeds [MaxSockets]seedState
 	// done is what the last answer established, handed to the session by
 	// ResultLinks (links) and Settings (settings, with the KindSent record
 	// of the command) right after the answer ended.
 	done result
+}
+
+// seedState is what the link facts said of a server socket's client.
+type seedState struct {
+	remote string // the client's address, "" when none
+	lost   bool   // its connection is gone
+}
+
+// noteLocked follows the seeds through link facts the dialect hands out.
+func (d *Dialect) noteLocked(ups []protocol.LinkUpdate) {
+	for _, u := range ups {
+		sock, seed, ok := SocketOf(u.ID)
+		if !ok || !seed {
+			continue
+		}
+		st := &d.seeds[sock]
+		switch {
+		case u.Gone:
+			*st = seedState{}
+		case u.Present && u.Remote != "" && u.State != protocol.StateClosed:
+			if u.Remote != st.remote {
+				*st = seedState{remote: u.Remote}
+			}
+		case u.State == protocol.StateClosed:
+			st.lost = true
+		}
+	}
 }
 
 // result is what one finished answer established.
@@ -138,6 +170,7 @@ func (d *Dialect) Links(r protocol.Record) []protocol.LinkUpdate {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	ups := d.tr.Event(r.Text)
+	d.noteLocked(ups)
 	if ups == nil && isServerStart(d.answering) {
 		// The client came before P5's answer ended: the server is not
 		// known yet. Replay the accept once it is.
