@@ -601,8 +601,8 @@ func (s *Session) ingest(n int, recs []protocol.Record, notify bool) {
 				c.answered = true
 			}
 			switch r.Kind {
-			case protocol.KindInfo, protocol.KindEcho, protocol.KindOK, protocol.KindError:
-				r.Quiet = c.quiet // the answer; events and data are never quiet
+			case protocol.KindInfo, protocol.KindEcho, protocol.KindOK, protocol.KindError, protocol.KindPrompt:
+				r.Quiet = c.quiet // the answer (Inventek's ends with a prompt); events and data are never quiet
 			}
 		}
 		s.addAtLocked(r, at)
