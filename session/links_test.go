@@ -130,3 +130,38 @@ func TestLinksInferredFromARealModule(t *testing.T) {
 		}
 	})
 }
+
+// A listing that says there is no link at all (an update of NoLink marked
+// Snapshot) closes every live link at once, whatever command it answers;
+// other updates of NoLink change nothing.
+func TestLinkTableEmptySnapshot(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	tb := newLinkTable()
+	tb.apply(protocol.LinkUpdate{ID: 0, Present: true, Role: protocol.RoleServer, State: protocol.StateListen, Parent: protocol.NoLink}, t0)
+	tb.apply(protocol.LinkUpdate{ID: 1, Present: true, Role: protocol.RoleSeed, Parent: 0, State: protocol.StateEstablished}, t0)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Present: true, RxBytes: 3, Gone: false}, t0)
+	if n := len(tb.live); n != 2 {
+		t.Fatalf("an update of NoLink without Snapshot changed the table: %d live links, want 2", n)
+	}
+	t1 := t0.Add(time.Minute)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Parent: protocol.NoLink}, t1)
+	if len(tb.live) != 0 {
+		t.Fatalf("after an empty listing: live %v", tb.live)
+	}
+	list := tb.list()
+	if len(list) != 2 {
+		t.Fatalf("list %+v, want the two links closed", list)
+	}
+	for _, l := range list {
+		if l.Closed == nil || !l.Closed.At.Equal(t1) || l.Closed.Reason != "no longer listed by the module" || l.State != protocol.StateClosed {
+			t.Errorf("link %d: %+v closed %+v", l.ID, l, l.Closed)
+		}
+	}
+	// The reason of the update is kept, and an empty table stays empty.
+	tb.apply(protocol.LinkUpdate{ID: 2, Present: true, Role: protocol.RoleClient, State: protocol.StateEstablished, Parent: protocol.NoLink}, t1)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Reason: "AT+CID=?: No valid Cids", Parent: protocol.NoLink}, t1)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Parent: protocol.NoLink}, t1)
+	if l := tb.list(); len(tb.live) != 0 || len(l) != 3 || l[0].ID != 2 || l[0].Closed.Reason != "AT+CID=?: No valid Cids" {
+		t.Fatalf("list %+v", l)
+	}
+}
