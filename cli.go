@@ -15,6 +15,7 @@ import (
 
 	"atbench/device"
 	"atbench/device/emulator"
+	"atbench/device/remote"
 	"atbench/device/serial"
 	"atbench/dialects"
 	"atbench/protocol"
@@ -39,6 +40,7 @@ type options struct {
 	parity     string
 	stopBits   string
 	flow       string
+	rfc2217    bool
 	lineEnding string
 	log        string
 	theme      string
@@ -56,12 +58,12 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.emulate, "emulate", "", "use the built-in emulator of this command set: "+strings.Join(dialectNames(), "|"))
 	fs.StringVar(&o.dialect, "dialect", "", "the module's command set: "+strings.Join(dialectNames(), "|")+" (default realtek)")
-	fs.StringVar(&o.port, "port", "", "serial port path of a real module, or auto")
+	fs.StringVar(&o.port, "port", "", "a real module's port: "+strings.Join(portForms(), "|"))
 	fs.IntVar(&o.baud, "baud", 115200, "serial baud rate (any rate the driver accepts)")
 	fs.IntVar(&o.dataBits, "databits", 8, "serial data bits: 5|6|7|8")
 	fs.StringVar(&o.parity, "parity", "none", "serial parity: none|odd|even|mark|space")
 	fs.StringVar(&o.stopBits, "stopbits", "1", "serial stop bits: 1|1.5|2")
-	fs.StringVar(&o.flow, "flow", "none", "flow control: none|rtscts")
+	fs.StringVar(&o.flow, "flow", "none", "flow control: none|rtscts (rfc2217:// also xonxoff)")
 	fs.StringVar(&o.lineEnding, "line-ending", "", "command line ending: cr|lf|crlf (default from the command set)")
 	fs.StringVar(&o.log, "log", "", "append the transcript to this file")
 	fs.StringVar(&o.theme, "theme", "", "dark|light|high-contrast|mono (default follows the terminal; NO_COLOR selects mono)")
@@ -70,6 +72,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 0, "per-command timeout (default from the command set)")
 	fs.BoolVar(&o.pty, "pty", false, "emulate: expose the emulator on a new pty")
 	fs.StringVar(&o.listen, "listen", "", "emulate: expose the emulator on this TCP address (e.g. 127.0.0.1:0)")
+	fs.BoolVar(&o.rfc2217, "rfc2217", false, "emulate --listen: serve RFC 2217 (Telnet Com Port Control), like ser2net's telnet(rfc2217) accepter")
 	fs.StringVar(&o.clock, "clock", "relative", "console timestamps: relative|wall")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -192,8 +195,74 @@ func lineEnding(s string) (string, error) {
 	return "", usagef("--line-ending %q: want cr, lf or crlf", s)
 }
 
-// openDevice opens the device the flags name: a serial port with --port,
-// else the emulator (--emulate, default realtek).
+// portScheme is one kind of --port value: how to recognise it and how to
+// open it.
+type portScheme struct {
+	form  string                 // as the help shows it
+	match func(port string) bool // whether a --port value is of this kind
+	open  func(ctx context.Context, o options) (device.Device, error)
+}
+
+// portSchemes is the table of --port kinds, tried in order; the last row
+// takes any other value as a local path. It is a literal built on each call,
+// so nothing can change it.
+func portSchemes() []portScheme {
+	return []portScheme{
+		{form: "tcp://HOST:PORT", match: hasScheme(remote.SchemeTCP), open: openRemote},
+		{form: "rfc2217://HOST:PORT", match: hasScheme(remote.SchemeRFC2217), open: openRemote},
+		{form: "auto", match: func(p string) bool { return p == "auto" }, open: openLocal},
+		{form: "PATH", match: func(p string) bool { return !strings.Contains(p, "://") }, open: openLocal},
+	}
+}
+
+func hasScheme(scheme string) func(string) bool {
+	return func(p string) bool { return strings.HasPrefix(p, scheme+"://") }
+}
+
+// portForms lists the --port forms for help and errors.
+func portForms() []string {
+	var forms []string
+	for _, s := range portSchemes() {
+		forms = append(forms, s.form)
+	}
+	return forms
+}
+
+// openLocal opens a local serial port, or the only USB one for auto.
+func openLocal(ctx context.Context, o options) (device.Device, error) {
+	path := o.port
+	if path == "auto" {
+		ports, err := serial.List()
+		if err != nil {
+			return nil, fmt.Errorf("list serial ports: %w", err)
+		}
+		if path, err = serial.Auto(ports); err != nil {
+			return nil, usageError{err}
+		}
+	}
+	cfg := serial.Config{Path: path, Baud: o.baud, DataBits: o.dataBits, Parity: o.parity, StopBits: o.stopBits, Flow: o.flow}
+	if _, err := cfg.Mode(); err != nil {
+		return nil, usageError{err}
+	}
+	p, err := serial.Open(ctx, cfg)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("open %s: %w", path, err)}
+	}
+	return p, nil
+}
+
+// openRemote opens a tcp:// or rfc2217:// port. A server that refuses or
+// never answers is the user's to fix: a usage error naming the address.
+func openRemote(ctx context.Context, o options) (device.Device, error) {
+	p, err := remote.Open(ctx, remote.Config{URL: o.port, Baud: o.baud, DataBits: o.dataBits, Parity: o.parity, StopBits: o.stopBits, Flow: o.flow})
+	if err != nil {
+		return nil, usageError{fmt.Errorf("open %w", err)}
+	}
+	return p, nil
+}
+
+// openDevice opens the device the flags name: a local or remote port with
+// --port, else the emulator (--emulate, default realtek).
 func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect, error) {
 	if o.port != "" && o.emulate != "" {
 		return nil, nil, usagef("--port and --emulate exclude each other")
@@ -203,25 +272,16 @@ func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect
 		if err != nil {
 			return nil, nil, err
 		}
-		path := o.port
-		if path == "auto" {
-			ports, err := serial.List()
-			if err != nil {
-				return nil, nil, fmt.Errorf("list serial ports: %w", err)
+		for _, sc := range portSchemes() {
+			if sc.match(o.port) {
+				dev, err := sc.open(ctx, o)
+				if err != nil {
+					return nil, nil, err
+				}
+				return dev, d, nil
 			}
-			if path, err = serial.Auto(ports); err != nil {
-				return nil, nil, usageError{err}
-			}
 		}
-		cfg := serial.Config{Path: path, Baud: o.baud, DataBits: o.dataBits, Parity: o.parity, StopBits: o.stopBits, Flow: o.flow}
-		if _, err := cfg.Mode(); err != nil {
-			return nil, nil, usageError{err}
-		}
-		p, err := serial.Open(ctx, cfg)
-		if err != nil {
-			return nil, nil, usageError{fmt.Errorf("open %s: %w", path, err)}
-		}
-		return p, d, nil
+		return nil, nil, usagef("--port %q: want %s", o.port, strings.Join(portForms(), ", "))
 	}
 	m, d, err := startEmulator(o)
 	if err != nil {

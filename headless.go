@@ -24,6 +24,9 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.pty == (o.listen != "") {
 		return usagef("emulate needs exactly one of --pty or --listen ADDR")
 	}
+	if o.rfc2217 && o.listen == "" {
+		return usagef("--rfc2217 goes with --listen ADDR")
+	}
 	m, _, err := startEmulator(o)
 	if err != nil {
 		return err
@@ -38,7 +41,8 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stdout, path)
 		done = ch
 	} else {
-		addr, ch, err := expose.Listen(ctx, o.listen, m)
+		lo := expose.ListenOptions{RFC2217: o.rfc2217, Log: func(line string) { fmt.Fprintln(stderr, line) }}
+		addr, ch, err := lo.Listen(ctx, o.listen, m)
 		if err != nil {
 			return usageError{err}
 		}

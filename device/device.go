@@ -5,6 +5,7 @@ package device
 import (
 	"errors"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -51,7 +52,7 @@ type Status struct {
 
 // Info describes a device for the status bar and the transcript log.
 type Info struct {
-	Kind string // "emulator", "serial" or "tcp"
+	Kind string // "emulator", "serial", "tcp" or "rfc2217"
 	Name string // the port path, the address, or the emulated command set
 	Baud int    // 0 when it does not apply
 }
@@ -68,4 +69,53 @@ type Device interface {
 	Status() <-chan Status
 	// Info describes the device.
 	Info() Info
+}
+
+// Lines is the far UART's state as a remote serial server reports it
+// (RFC 2217 NOTIFY-MODEMSTATE and NOTIFY-LINESTATE), with what the server
+// left unacknowledged. The zero value means nothing is known.
+type Lines struct {
+	Modem      byte // CD 0x80, RI 0x40, DSR 0x20, CTS 0x10; deltas in the low bits
+	ModemKnown bool // a NOTIFY-MODEMSTATE has arrived on this connection
+	Line       byte // errors: break 0x10, framing 0x08, parity 0x04, overrun 0x02
+	LineKnown  bool // a NOTIFY-LINESTATE has arrived on this connection
+	// Note says what the server did not acknowledge, e.g. DTR and RTS on
+	// ser2net in front of a pty; "" when all was acknowledged.
+	Note string
+}
+
+// String shows the modem lines and any line errors, e.g. "CTS DSR -CD -RI"
+// or "CTS DSR CD -RI framing-error"; "" when nothing is known.
+func (l Lines) String() string {
+	var parts []string
+	if l.ModemKnown {
+		for _, b := range []struct {
+			bit  byte
+			name string
+		}{{0x10, "CTS"}, {0x20, "DSR"}, {0x80, "CD"}, {0x40, "RI"}} {
+			if l.Modem&b.bit != 0 {
+				parts = append(parts, b.name)
+			} else {
+				parts = append(parts, "-"+b.name)
+			}
+		}
+	}
+	if l.LineKnown {
+		for _, b := range []struct {
+			bit  byte
+			name string
+		}{{0x10, "break"}, {0x08, "framing-error"}, {0x04, "parity-error"}, {0x02, "overrun"}} {
+			if l.Line&b.bit != 0 {
+				parts = append(parts, b.name)
+			}
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// LineReporter is implemented by devices that know the far UART's modem and
+// line state (an rfc2217:// port). The status bar shows Lines().String()
+// beside the port, and Note when it is not empty.
+type LineReporter interface {
+	Lines() Lines
 }

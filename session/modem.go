@@ -38,6 +38,14 @@ func (s *Session) modem(what string, op func(ModemControl) error) error {
 	}
 	s.mu.Lock()
 	s.noteLocked("%s", what)
+	// A remote server may leave the change unconfirmed (ser2net in front
+	// of a pty never answers DTR/RTS): say so once per new word of it.
+	if lr, ok := s.dev.(interface{ Lines() Lines }); ok {
+		if n := lr.Lines().Note; n != "" && n != s.lineNote {
+			s.lineNote = n
+			s.noteLocked("%s", n)
+		}
+	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	return nil

@@ -221,6 +221,7 @@ type Session struct {
 	closed      bool // no more commands: Close was called or the device ended
 	ended       bool // Run has returned: no more records will come
 	log         *LogWriter
+	lineNote    string // the remote port's last note on unconfirmed controls
 	logErr      error
 
 	kick     chan struct{} // wakes the sender

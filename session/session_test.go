@@ -366,3 +366,47 @@ func TestRunReturnsTheReadError(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// remoteModemDev is a remote port whose server does not confirm control
+// changes: its Lines carry a note after the first.
+type remoteModemDev struct {
+	*modemDev
+	lines device.Lines
+}
+
+func (r *remoteModemDev) SetDTR(on bool) error {
+	r.lines.Note = "DTR/RTS/BREAK changes are sent unconfirmed: the server did not acknowledge"
+	return r.modemDev.SetDTR(on)
+}
+func (r *remoteModemDev) Lines() device.Lines { return r.lines }
+
+// TestUnconfirmedControlIsNoted: the remote server's note on an
+// unacknowledged control change reaches the transcript once, and the far
+// UART's lines reach the view.
+func TestUnconfirmedControlIsNoted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rd := &remoteModemDev{modemDev: &modemDev{fakeDev: newFakeDev()}, lines: device.Lines{ModemKnown: true, Modem: 0x30}}
+		s, err := New(rd, Options{Dialect: testDialect{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go s.Run(context.Background())
+		defer s.Close()
+		for _, on := range []bool{false, true} {
+			if err := s.SetDTR(on); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var notes []string
+		for _, r := range s.Records(0, 0) {
+			notes = append(notes, r.Text)
+		}
+		want := "DTR off," + rd.lines.Note + ",DTR on"
+		if got := strings.Join(notes, ","); got != want {
+			t.Errorf("transcript notes\n got %s\nwant %s", got, want)
+		}
+		if v := s.View(0, 0); v.Lines.String() == "" || !strings.Contains(v.Lines.String(), "CTS") {
+			t.Errorf("view lines %q; want the modem state", v.Lines.String())
+		}
+	})
+}

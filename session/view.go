@@ -22,6 +22,10 @@ const (
 // Info describes the device for a screen.
 type Info = device.Info
 
+// Lines is the far UART's modem and line state, for a remote port that
+// reports it (rfc2217://).
+type Lines = device.Lines
+
 // View is everything a screen shows of the session at one moment, read in
 // one go: the records new to the screen, the transcript's bounds, the
 // counters, the links, the settings, the device and the time. A replay
@@ -42,6 +46,9 @@ type View struct {
 	Settings []protocol.Setting
 	// Info describes the device.
 	Info Info
+	// Lines is the far UART's modem and line state, when the device
+	// reports it; the zero value otherwise.
+	Lines Lines
 	// Now is the session's clock when the view was read.
 	Now time.Time
 }
@@ -69,6 +76,9 @@ func (s *Session) View(from uint64, max int) View {
 	v.Links = s.Links()
 	v.Settings = s.Settings()
 	v.Info = s.Info()
+	if lr, ok := s.dev.(device.LineReporter); ok {
+		v.Lines = lr.Lines()
+	}
 	v.Now = s.Now()
 	return v
 }

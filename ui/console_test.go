@@ -469,3 +469,21 @@ func TestModemColonCommands(t *testing.T) {
 		}
 	})
 }
+
+// TestStatusShowsFarLines: an rfc2217:// port's modem and line state
+// shows beside the port in the status bar.
+func TestStatusShowsFarLines(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.info = session.Info{Kind: "rfc2217", Name: "rfc2217://pi:3001", Baud: 115200}
+		f.lines = session.Lines{ModemKnown: true, Modem: 0x30, LineKnown: true, Line: 0x08}
+		d := start(t, f, Options{Theme: "dark"}, 160, 40)
+		last := d.screen()
+		last = last[strings.LastIndex(last, "\n")+1:]
+		for _, want := range []string{"rfc2217://pi:3001", "CTS", "DSR", "framing"} {
+			if !strings.Contains(last, want) {
+				t.Errorf("status bar %q lacks %q", last, want)
+			}
+		}
+	})
+}

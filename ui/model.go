@@ -105,7 +105,8 @@ type Model struct {
 	showHelp bool
 	helpTop  int // first row of the help shown
 	stats    session.Stats
-	info     session.Info // the device, from the latest view
+	info     session.Info  // the device, from the latest view
+	lines    session.Lines // the far UART's lines, from the latest view
 
 }
 
@@ -234,7 +235,7 @@ func (m *Model) onBackground(dark bool) {
 // the AT port, as the Realtek firmware does when a peer closes.
 func (m *Model) onView(msg viewMsg) tea.Cmd {
 	v := msg.v
-	m.stats, m.info = v.Stats, v.Info
+	m.stats, m.info, m.lines = v.Stats, v.Info, v.Lines
 	m.console.ingest(v)
 	links := slices.Clone(v.Links)
 	// Live links by id, then closed ones in the backend's order (newest
@@ -412,7 +413,7 @@ func (m Model) render() (string, int, int, bool) {
 	} else {
 		body = consoleView + "\n" + m.links.View() + "\n" + m.keepalive.View()
 	}
-	screen := body + "\n" + m.status.view(m.stats, m.info)
+	screen := body + "\n" + m.status.view(m.stats, m.info, m.lines)
 	cursorOK := m.console.focused
 	if m.showHelp {
 		box, bw, bh, _ := helpBox(&m.sh.styles, m.sh.keys, w, h, m.helpTop)

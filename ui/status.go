@@ -28,8 +28,8 @@ func backendName(info session.Info) string {
 	switch info.Kind {
 	case "emulator":
 		return "emulator"
-	case "serial":
-		if info.Baud > 0 {
+	case "serial", "rfc2217", "tcp":
+		if info.Baud > 0 && info.Kind != "tcp" { // raw tcp:// sets no baud
 			return name + " @ " + strconv.Itoa(info.Baud)
 		}
 		return name
@@ -43,7 +43,7 @@ func backendName(info session.Info) string {
 }
 
 // view draws the bar for the given stats and device.
-func (s *statusBar) view(st session.Stats, info session.Info) string {
+func (s *statusBar) view(st session.Stats, info session.Info, lines session.Lines) string {
 	if s.w <= 0 {
 		return ""
 	}
@@ -51,6 +51,9 @@ func (s *statusBar) view(st session.Stats, info session.Info) string {
 	sep := sty.Status.Render(" · ")
 	var left []string
 	left = append(left, sty.Status.Render(" "+backendName(info)))
+	if l := lines.String(); l != "" {
+		left = append(left, sty.Status.Render(protocol.Escape(l)))
+	}
 	left = append(left, sty.Status.Render(s.sh.dialectName()))
 	switch st.State {
 	case session.Connected, session.Reconnected:

@@ -25,12 +25,28 @@ const Refusal = "atbench: busy, another client is connected\r\n"
 // line nobody listens to. dev stays open: the caller owns it. A dev.Read
 // pending when Listen ends returns when dev is closed; its bytes are dropped.
 func Listen(ctx context.Context, addr string, dev device.Device) (net.Addr, <-chan error, error) {
+	return ListenOptions{}.Listen(ctx, addr, dev)
+}
+
+// ListenOptions changes what Listen serves.
+type ListenOptions struct {
+	// RFC2217 serves the Telnet Com Port Control Option, as ser2net's
+	// telnet(rfc2217) accepter does: clients negotiate, set the line and
+	// the modem lines, and data has 0xFF doubled.
+	RFC2217 bool
+	// Log receives one line per change a client makes to the line (baud
+	// rate, framing, flow control, DTR, RTS, BREAK); nil drops them.
+	Log func(string)
+}
+
+// Listen is the package Listen with these options.
+func (o ListenOptions) Listen(ctx context.Context, addr string, dev device.Device) (net.Addr, <-chan error, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	s := &server{ln: ln, dev: dev}
+	s := &server{ln: ln, dev: dev, opts: o}
 	done := make(chan error, 1)
 	go func() {
 		done <- s.run(ctx)
@@ -42,11 +58,12 @@ func Listen(ctx context.Context, addr string, dev device.Device) (net.Addr, <-ch
 // server is one Listen call: its listener, the client bridged now, and
 // whether it has stopped.
 type server struct {
-	ln  net.Listener
-	dev device.Device
+	ln   net.Listener
+	dev  device.Device
+	opts ListenOptions
 
 	mu      sync.Mutex
-	client  net.Conn // nil when none
+	client  io.ReadWriteCloser // nil when none
 	stopped bool
 	clients sync.WaitGroup
 }
@@ -103,9 +120,13 @@ func (s *server) accept() error {
 			io.WriteString(c, Refusal)
 			c.Close()
 		default:
-			s.client = c
+			var rw io.ReadWriteCloser = c
+			if s.opts.RFC2217 {
+				rw = newRFCServer(c, s.opts.Log)
+			}
+			s.client = rw
 			s.clients.Add(1)
-			go s.serveClient(c)
+			go s.serveClient(rw)
 		}
 		s.mu.Unlock()
 	}
@@ -113,14 +134,14 @@ func (s *server) accept() error {
 
 // serveClient copies what the client sends to dev until the client leaves,
 // is closed, or dev refuses a write.
-func (s *server) serveClient(c net.Conn) {
+func (s *server) serveClient(c io.ReadWriteCloser) {
 	defer s.clients.Done()
 	io.Copy(s.dev, c)
 	s.drop(c)
 }
 
 // drop closes c and forgets it if it is still the current client.
-func (s *server) drop(c net.Conn) {
+func (s *server) drop(c io.ReadWriteCloser) {
 	s.mu.Lock()
 	if s.client == c {
 		s.client = nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"atbench/device/reconnect"
+
 	"go.bug.st/serial"
 )
 
@@ -94,10 +96,4 @@ func (c Config) rtscts() (bool, error) {
 func norm(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // defaultBackoff waits 100ms before the first attempt, doubling up to 5s.
-func defaultBackoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond
-	for i := 1; i < attempt && d < 5*time.Second; i++ {
-		d *= 2
-	}
-	return min(d, 5*time.Second)
-}
+func defaultBackoff(attempt int) time.Duration { return reconnect.DefaultBackoff(attempt) }

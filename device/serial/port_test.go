@@ -121,6 +121,11 @@ func collect(r io.Reader) *collector {
 			n, err := r.Read(b)
 			c.mu.Lock()
 			c.buf.Write(b[:n])
+			if errors.Is(err, device.ErrLost) {
+				c.buf.WriteString("|lost|") // a connection boundary
+				c.mu.Unlock()
+				continue
+			}
 			if err != nil {
 				c.err = err
 				c.mu.Unlock()
@@ -192,7 +197,7 @@ func TestPortReconnect(t *testing.T) {
 	}
 	far = pair.OpenB()
 	far.Write([]byte("after\r\n"))
-	got.waitFor(t, "before\r\nafter\r\n")
+	got.waitFor(t, "before\r\n|lost|after\r\n")
 	if _, err := p.Write([]byte("AT+SKTLIST\r\n")); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +215,7 @@ func TestPortReconnect(t *testing.T) {
 	}
 	far = pair.OpenB()
 	far.Write([]byte("again\r\n"))
-	got.waitFor(t, "before\r\nafter\r\nagain\r\n")
+	got.waitFor(t, "before\r\n|lost|after\r\n|lost|again\r\n")
 
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
@@ -275,7 +280,7 @@ func TestPortReconnectFollowsSerialNumber(t *testing.T) {
 	}
 	far := moved.OpenB()
 	far.Write([]byte("moved\r\n"))
-	got.waitFor(t, "moved\r\n")
+	got.waitFor(t, "|lost|moved\r\n")
 }
 
 func TestPortCloseWhileDisconnected(t *testing.T) {

@@ -1,44 +1,16 @@
 package serial
 
 import (
-	"time"
-
-	"atbench/device"
+	"context"
+	"errors"
 
 	"go.bug.st/serial"
 )
 
-// reconnectLoop waits for the port to be lost, reports it, and reopens it
-// with backoff until it is back or the port is closed.
-func (p *Port) reconnectLoop() {
-	defer p.loop.Done()
-	for {
-		var cause error
-		select {
-		case <-p.quit:
-			return
-		case cause = <-p.lost:
-		}
-		p.send(device.Status{State: device.Disconnected, Cause: cause})
-		for attempt := 1; ; attempt++ {
-			t := time.NewTimer(p.backoff(attempt))
-			select {
-			case <-p.quit:
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			if p.reopen() {
-				p.send(device.Status{State: device.Reconnected})
-				break
-			}
-		}
-	}
-}
-
-// reopen tries once to open the port again with the same settings. It
-// reports whether the port is back.
-func (p *Port) reopen() bool {
+// reopen opens the port again with the same settings and modem lines, at
+// the path where its USB serial number is now. It is the reconnect loop's
+// dial.
+func (p *Port) reopen(context.Context) (serial.Port, error) {
 	p.mu.Lock()
 	path, serialNo := p.path, p.serialNo
 	mode := *p.mode
@@ -57,24 +29,21 @@ func (p *Port) reopen() bool {
 	if serialNo != "" {
 		var ok bool
 		if path, ok = p.findSerial(path, serialNo); !ok {
-			return false // not plugged in again yet
+			return nil, errNotBack
 		}
 	}
 	sp, err := p.openFn(path, &mode, p.rtscts)
 	if err != nil {
-		return false
+		return nil, err
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		sp.Close()
-		return false
-	}
 	p.path = path
-	p.cur = &conn{sp: sp}
-	close(p.up)
-	return true
+	p.mu.Unlock()
+	return sp, nil
 }
+
+// errNotBack is a reopen that found no port with the serial number yet.
+var errNotBack = errors.New("not plugged in again yet")
 
 // findSerial finds where the USB port with this serial number is now. When
 // listing fails it falls back to the old path.

@@ -42,5 +42,7 @@
 // the peer is declared dead. On Linux with the real clock the progress
 // follows the kernel's TCP_INFO (answered probes count as traffic);
 // elsewhere, or with an injected Clock, it is modelled from the link's
-// data.
+// data. A firmware whose own keepalive numbers the kernel cannot take
+// (WizFi's idle 0) sets SocketOptions.Model: the link shows the model,
+// the socket runs kernel timers of the same detection time.
 package netcore

@@ -20,6 +20,12 @@ type SocketOptions struct {
 	KeepCnt   int           // TCP_KEEPCNT; 0: the system's
 	// SendTimeout bounds each send like SO_SNDTIMEO; 0: none.
 	SendTimeout time.Duration
+	// Model, when Enabled (and KeepAlive is on), is the keepalive the
+	// firmware itself runs, reported in place of the kernel timers above:
+	// a firmware whose own numbers the kernel cannot take (WizFi's idle 0)
+	// maps them to kernel timers of the same detection time and shows its
+	// own. Its progress fields are ignored.
+	Model protocol.Keepalive
 }
 
 // SystemKeepalive is the kernel's keepalive configuration used where a
@@ -62,6 +68,11 @@ func (o SocketOptions) KeepaliveInForce(def SystemKeepalive) protocol.Keepalive 
 	if !o.KeepAlive {
 		return protocol.Keepalive{}
 	}
+	if o.Model.Enabled {
+		m := o.Model
+		m.ProbesSent, m.NextProbe, m.DeadAt = 0, time.Time{}, time.Time{}
+		return m
+	}
 	k := protocol.Keepalive{Enabled: true, Idle: def.Idle, Interval: def.Interval, Count: def.Count}
 	if o.KeepIdle > 0 {
 		k.Idle = o.KeepIdle
@@ -75,8 +86,9 @@ func (o SocketOptions) KeepaliveInForce(def SystemKeepalive) protocol.Keepalive 
 	return k
 }
 
-// apply sets o on a new TCP socket. Go turns Nagle off by default, so
-// TCP_NODELAY is set explicitly both ways.
+// apply sets o on a TCP socket, new or open (SetOptions). Go turns Nagle
+// off by default, so TCP_NODELAY is set explicitly both ways; keepalive
+// off is set explicitly too, for a socket that had it on.
 func (o SocketOptions) apply(c *net.TCPConn) error {
 	if err := c.SetNoDelay(o.NoDelay); err != nil {
 		return err
@@ -84,17 +96,20 @@ func (o SocketOptions) apply(c *net.TCPConn) error {
 	if cfg, on := o.KeepAliveConfig(); on {
 		return c.SetKeepAliveConfig(cfg)
 	}
-	return nil
+	return c.SetKeepAlive(false)
 }
 
 // KeepaliveProgress fills ProbesSent, NextProbe and DeadAt of k for a link
 // whose last traffic was at last, as seen at now: the first probe goes out
 // after Idle of silence, the next ones every Interval, and the link is dead
 // when Count probes went unanswered (last + Idle + Count×Interval). Traffic
-// restarts the schedule. A disabled k is returned unchanged.
+// restarts the schedule. Idle 0 with an Interval is a schedule too: the
+// first probe goes out as soon as the silence begins (WizFi's recipes,
+// where the detection time is Count × 75 s). A disabled k, or one with no
+// timers, is returned unchanged.
 func KeepaliveProgress(k protocol.Keepalive, last, now time.Time) protocol.Keepalive {
 	k.ProbesSent, k.NextProbe, k.DeadAt = 0, time.Time{}, time.Time{}
-	if !k.Enabled || k.Idle <= 0 {
+	if !k.Enabled || k.Idle < 0 || (k.Idle == 0 && k.Interval <= 0) {
 		return k
 	}
 	first := last.Add(k.Idle)

@@ -170,6 +170,10 @@ func (l *link) info(now time.Time, kernelTime bool) protocol.LinkInfo {
 		li.Keepalive = KeepaliveProgress(l.ka, last, now)
 		if err == nil {
 			li.Keepalive.ProbesSent = k.Probes
+			if m := l.opts.Model; m.Enabled && l.opts.KeepCnt > 0 {
+				// the model's probes the kernel's idle stands for
+				li.Keepalive.ProbesSent = min(m.Count, k.Probes+max(0, m.Count-l.opts.KeepCnt))
+			}
 		}
 	}
 	return li
