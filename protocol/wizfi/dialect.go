@@ -63,7 +63,10 @@ func (*Dialect) StateCommand() string { return StateCommand }
 //   - " No valid Cids", the AT+CID=? answer with no CID: an update of
 //     NoLink marked Snapshot, which says that no link exists;
 //   - a KindRaw record (the host's data frames): the bytes sent on each
-//     CID they name.
+//     CID they name;
+//   - "Disassociation Event", or a confirmed AT+WD: the module left its
+//     access point and every CID is gone (UNCONFIRMED, as the emulator
+//     does: no DISCONNECT lines follow).
 func (*Dialect) Links(r protocol.Record) []protocol.LinkUpdate {
 	switch r.Kind {
 	case protocol.KindInfo:
@@ -71,10 +74,27 @@ func (*Dialect) Links(r protocol.Record) []protocol.LinkUpdate {
 			return []protocol.LinkUpdate{{ID: protocol.NoLink, Snapshot: true, Parent: protocol.NoLink,
 				Reason: "not listed by AT+CID=? (No valid Cids)"}}
 		}
+	case protocol.KindEvent:
+		if st, ok := ParseStatus([]byte(r.Text)); ok && st == StatusDisassociationEvent {
+			return allGone("Wi-Fi lost (Disassociation Event)")
+		}
 	case protocol.KindRaw:
 		return sentFrames(r.Payload)
+	case protocol.KindSent:
+		if commandName(r.Text) == "AT+WD" {
+			return allGone("Wi-Fi left (AT+WD)")
+		}
 	}
 	return Links(r)
+}
+
+// allGone says that every CID is gone.
+func allGone(reason string) []protocol.LinkUpdate {
+	out := make([]protocol.LinkUpdate, MaxCIDs)
+	for i := range out {
+		out[i] = protocol.LinkUpdate{ID: i, Gone: true, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: reason}
+	}
+	return out
 }
 
 // sentFrames counts the payload bytes of the host's data frames per CID.

@@ -225,13 +225,23 @@ func transcript() []step {
 		{cmd: "AT+NCTCP=192.168.100.10,8081", out: "AT+NCTCP=192.168.100.10,8081\r\r\nDISASSOCIATED\r\n",
 			want:  []protocol.Record{rec(protocol.KindEcho, "AT+NCTCP=192.168.100.10,8081", none), rec(protocol.KindError, "DISASSOCIATED", none)},
 			final: protocol.KindError, link: none, links: "-"},
-		{out: "\r\nDisassociation Event\r\n", want: []protocol.Record{rec(protocol.KindEvent, "Disassociation Event", none)}, links: "-"},
 		{cmd: "AT+CID=?", out: "AT+CID=?\r\r\n No valid Cids\r\n\r\n[OK]\r\n",
 			want: []protocol.Record{rec(protocol.KindEcho, "AT+CID=?", none), rec(protocol.KindInfo, " No valid Cids", none),
 				rec(protocol.KindOK, "[OK]", none)},
 			final: protocol.KindOK, link: none, links: "",
 			check: func(t *testing.T, d *Dialect, tb *table) {
 				if tb.closed[2] != "not listed by AT+CID=? (No valid Cids)" {
+					t.Fatalf("closed %v", tb.closed)
+				}
+			}},
+		{cmd: "AT+NCUDP=192.168.100.10,53,4000", out: "AT+NCUDP=192.168.100.10,53,4000\r\r\nCONNECT 0\r\n\r\n[OK]\r\n",
+			want: []protocol.Record{rec(protocol.KindEcho, "AT+NCUDP=192.168.100.10,53,4000", none), rec(protocol.KindEvent, "CONNECT 0", 0),
+				rec(protocol.KindOK, "[OK]", none)},
+			final: protocol.KindOK, link: 0,
+			links: "0 client udp parent=-1 local=0.0.0.0:4000 remote=192.168.100.10:53 BOUND in=0 out=0\n"},
+		{out: "\r\nDisassociation Event\r\n", want: []protocol.Record{rec(protocol.KindEvent, "Disassociation Event", none)}, links: "",
+			check: func(t *testing.T, d *Dialect, tb *table) {
+				if tb.closed[0] != "Wi-Fi lost (Disassociation Event)" {
 					t.Fatalf("closed %v", tb.closed)
 				}
 			}},
@@ -696,6 +706,11 @@ func TestDialectBasics(t *testing.T) {
 	}
 	if _, ok := d.(*Dialect).LinkKeepalive(2, []protocol.Setting{{Name: "cid0.so_keepalive", Value: "1"}}); ok {
 		t.Error("LinkKeepalive of a CID with no options: ok")
+	}
+	// A confirmed AT+WD leaves the access point: every CID is gone.
+	ups := d.Links(protocol.Record{Kind: protocol.KindSent, Text: "at+wd", LinkID: none})
+	if len(ups) != MaxCIDs || !ups[15].Gone || ups[15].ID != 15 || ups[0].Reason != "Wi-Fi left (AT+WD)" {
+		t.Errorf("Links(AT+WD) = %+v", ups)
 	}
 	// The options in force do not depend on the order they were set in.
 	ka, ok = d.(*Dialect).LinkKeepalive(0, []protocol.Setting{
