@@ -2,10 +2,13 @@ package session
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"atbench/device"
 	"atbench/protocol"
 	"atbench/protocol/realtek"
 	"atbench/protocol/wizfi"
@@ -255,6 +258,28 @@ func TestLinksInferredFromAWizFiModule(t *testing.T) {
 		exec("AT+CID=?", "\r\n No valid Cids\r\n\r\n[OK]\r\n")
 		if n := len(live()); n != 0 || closedReason(2) != "not listed by AT+CID=? (No valid Cids)" {
 			t.Errorf("after No valid Cids: %+v", s.Links())
+		}
+	})
+}
+
+// TestBoundaryCutsADelimitedPayload: a replug in the middle of an ESC S
+// frame drops it, and the note says its end never came (the frame has no
+// length to compare with).
+func TestBoundaryCutsADelimitedPayload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{Dialect: wizfi.New()})
+		defer stop()
+		f.say("\x1bS1abcd\x1b\x1b")
+		f.lose()
+		f.status <- device.Status{State: device.Disconnected, Cause: errors.New("unplugged")}
+		f.status <- device.Status{State: device.Reconnected}
+		synctest.Wait()
+		f.say("\r\nSerial2WiFi APP\r\n")
+		synctest.Wait()
+		got := kinds(s)
+		want := "note:payload of link 1 cut by the disconnect: 5 bytes, its end never came"
+		if !strings.Contains(got, want) || !strings.Contains(got, "event:Serial2WiFi APP") || strings.Contains(got, "data:") {
+			t.Fatalf("records %s\nwant %q and the banner, no data", got, want)
 		}
 	})
 }
