@@ -38,8 +38,8 @@ type FrameSpec struct {
 	// Prompts are byte strings that, alone at the start of a line, are a
 	// complete record with no line ending (Inventek's "> ").
 	Prompts []string
-	// PayloadPrefixes are line starts that may open a length-delimited
-	// record; only lines that start with one are shown to Payload.
+	// PayloadPrefixes are line starts that may open a payload (counted or
+	// delimited); only lines that start with one are shown to Payload.
 	PayloadPrefixes []string
 	// Payload inspects a line that starts with one of PayloadPrefixes, as
 	// far as it has arrived (no line ending). It must not keep the slice.

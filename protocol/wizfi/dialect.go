@@ -211,7 +211,7 @@ func settingCID(name string) (int, bool) {
 
 // ErrNoSendLine is returned by SendCommand: data never travels in a
 // command line.
-var ErrNoSendLine = errors.New("wizfi: data travels in ESC frames, not in a command line; send it from the links pane (ESC S <cid> … ESC E)")
+var ErrNoSendLine = errors.New("wizfi: no command line carries data: a send is an ESC S <cid> … ESC E frame written as raw bytes (a send plan)")
 
 // SendCommand fails: no command line carries data (see SendPlan).
 func (*Dialect) SendCommand(link int, payload []byte) (string, error) {
