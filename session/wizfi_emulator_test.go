@@ -170,3 +170,71 @@ func TestWizFiSeedOnTheEmulator(t *testing.T) {
 		}
 	}
 }
+
+// TestWizFiUDPServerOnTheEmulator: a datagram to a UDP server CID arrives
+// as an ESC u frame naming its sender, and a send plan to that sender (ESC
+// U) reaches it.
+func TestWizFiUDPServerOnTheEmulator(t *testing.T) {
+	m, err := emulator.New(emulator.Config{Firmware: wzfw.New})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := wizfi.New()
+	s, err := session.New(m, session.Options{Dialect: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(ctx) }()
+	defer func() { s.Close(); <-ran }()
+
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pc.Close()
+	rec, err := s.Exec(ctx, fmt.Sprintf("AT+NSUDP=%d", port))
+	if err != nil || rec.Kind != protocol.KindOK || rec.LinkID != 0 {
+		t.Fatalf("AT+NSUDP: %+v %v", rec, err)
+	}
+	peer, err := net.DialUDP("udp", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	if _, err := peer.Write([]byte("ping\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	from := peer.LocalAddr().(*net.UDPAddr)
+	head := fmt.Sprintf("\x1bu0127.0.0.1 %d\t", from.Port)
+	waitFor(ctx, t, s, "the datagram", func() bool {
+		for _, r := range s.Records(0, 0) {
+			if r.Kind == protocol.KindData && r.LinkID == 0 && r.Text == head && string(r.Payload) == "ping\r\n" {
+				return true
+			}
+		}
+		return false
+	})
+	plan, err := d.(interface {
+		SendToPlan(int, string, int, []byte) (protocol.Plan, error)
+	}).SendToPlan(0, "127.0.0.1", from.Port, []byte("pong\x1b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Send(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	peer.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 64)
+	n, err := peer.Read(buf)
+	if err != nil || string(buf[:n]) != "pong\x1b" {
+		t.Fatalf("peer got %q, %v", buf[:n], err)
+	}
+}

@@ -54,16 +54,23 @@ func (a *answer) Take(r protocol.Record) protocol.Turn {
 //   - ESC S <cid> <data> ESC E (SendFrame) for data with no ESC byte and at
 //     most MaxBulk bytes;
 //   - otherwise bulk frames, ESC Z <cid> <4-digit length> <data>, of at most
-//     MaxBulk bytes each (BulkFrame), which carry every byte as it is.
+//     MaxBulk bytes each (BulkFrame), which carry every byte as it is;
+//   - on a UDP server CID that has received a datagram (Links saw its ESC u
+//     or ESC y frame), one ESC U <cid> <ip>:<port>:<data> ESC E frame to
+//     that sender (SendToPlan). Without one, the module has no peer to send
+//     to and answers "[ERROR: SOCKET FAILURE]" to the ESC S frame.
 //
 // UNCONFIRMED: the documents say that ESC is doubled inside ESC S data the
 // module sends, not whether the module undoes a doubled ESC from the host,
 // so data holding ESC goes in bulk form; the longest ESC S frame the
 // module takes is not documented either. A send that goes out prints
 // nothing; a CID not in use answers "[ERROR: INVALID CID]" by itself.
-func (*Dialect) SendPlan(link int, payload []byte) (protocol.Plan, error) {
+func (d *Dialect) SendPlan(link int, payload []byte) (protocol.Plan, error) {
 	if err := checkPayload(link, payload); err != nil {
 		return nil, err
+	}
+	if p, ok := d.peer(link); ok {
+		return d.SendToPlan(link, p.ip, p.port, payload)
 	}
 	if len(payload) <= MaxBulk && bytes.IndexByte(payload, ESC) < 0 {
 		frame, err := SendFrame(link, payload)
@@ -83,4 +90,19 @@ func (*Dialect) SendPlan(link int, payload []byte) (protocol.Plan, error) {
 		rest = rest[n:]
 	}
 	return plan, nil
+}
+
+// SendToPlan sends a datagram from a UDP server CID (AT+NSUDP) to one
+// peer: an ESC U <cid> <ip>:<port>:<data> ESC E frame written as raw
+// bytes (UDPSendFrame), each ESC in the data doubled (UNCONFIRMED, as for
+// ESC S; the form has no bulk variant).
+func (*Dialect) SendToPlan(link int, ip string, port int, payload []byte) (protocol.Plan, error) {
+	if err := checkPayload(link, payload); err != nil {
+		return nil, err
+	}
+	frame, err := UDPSendFrame(link, ip, port, payload)
+	if err != nil {
+		return nil, err
+	}
+	return protocol.Plan{protocol.RawStep(frame)}, nil
 }

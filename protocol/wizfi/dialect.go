@@ -12,14 +12,25 @@ import (
 )
 
 // Dialect is the WizFi210 / GainSpan S2W command set as a session speaks
-// it. It keeps one piece of per-session state: which CIDs have had socket
-// options set, so that a new connection on such a CID resets them (see
-// Settings). It is safe for use by several goroutines.
+// it. It keeps two pieces of per-session state, learnt from the records
+// the session shows it: which CIDs have had socket options set, so that a
+// new connection on such a CID resets them (see Settings), and the peer
+// that last sent a datagram to each UDP server CID, so that a send on it
+// answers that peer (see SendPlan). It is safe for use by several
+// goroutines.
 type Dialect struct {
 	mu sync.Mutex
 	// configured holds the CIDs whose options were set since they were
 	// last opened.
 	configured [MaxCIDs]bool
+	// peers holds, per UDP server CID, the last sender seen.
+	peers [MaxCIDs]udpPeerAddr
+}
+
+// udpPeerAddr is a UDP server's peer; the zero value is none.
+type udpPeerAddr struct {
+	ip   string
+	port int
 }
 
 var (
@@ -67,7 +78,59 @@ func (*Dialect) StateCommand() string { return StateCommand }
 //   - "Disassociation Event", or a confirmed AT+WD: the module left its
 //     access point and every CID is gone (UNCONFIRMED, as the emulator
 //     does: no DISCONNECT lines follow).
-func (*Dialect) Links(r protocol.Record) []protocol.LinkUpdate {
+//
+// A UDP server's datagram (ESC u, ESC y) makes its sender the peer of the
+// next send on that CID; a CID that is gone or connected anew has none.
+func (d *Dialect) Links(r protocol.Record) []protocol.LinkUpdate {
+	out := links(r)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, u := range out {
+		if u.Gone && u.ID >= 0 && u.ID < MaxCIDs {
+			d.peers[u.ID] = udpPeerAddr{}
+		}
+	}
+	switch r.Kind {
+	case protocol.KindEvent:
+		if c, ok := ParseConnect(r.Text); ok {
+			d.peers[c.CID] = udpPeerAddr{}
+		}
+	case protocol.KindData:
+		if p, ok := datagramPeer(r.Text); ok && r.LinkID >= 0 && r.LinkID < MaxCIDs {
+			d.peers[r.LinkID] = p
+		}
+	}
+	return out
+}
+
+// datagramPeer reads the sender in the header of a UDP server frame
+// ("ESC u <cid> <ip> SP <port> HT", or ESC y's).
+func datagramPeer(head string) (udpPeerAddr, bool) {
+	if len(head) < 4 || head[0] != ESC || (head[1] != 'u' && head[1] != 'y') {
+		return udpPeerAddr{}, false
+	}
+	addr, _, ok := strings.Cut(head[3:], "\t")
+	if !ok {
+		return udpPeerAddr{}, false
+	}
+	ip, portText, ok := strings.Cut(addr, " ")
+	port, okPort := atoiMax(portText, 65535)
+	if !ok || !okPort || !isIPv4(ip) {
+		return udpPeerAddr{}, false
+	}
+	return udpPeerAddr{ip: ip, port: port}, true
+}
+
+// peer returns the peer of a UDP server CID, if one sent to it.
+func (d *Dialect) peer(cid int) (udpPeerAddr, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := d.peers[cid]
+	return p, p.ip != ""
+}
+
+// links is Links without the state it keeps.
+func links(r protocol.Record) []protocol.LinkUpdate {
 	switch r.Kind {
 	case protocol.KindInfo:
 		if strings.TrimSpace(r.Text) == strings.TrimSpace(NoCIDs) {

@@ -148,6 +148,17 @@ func keepaliveIs(cid int, on bool, idle time.Duration, count int, detection time
 	}
 }
 
+// sendsAs checks the frame SendPlan builds for "yo" on a CID.
+func sendsAs(cid int, frame string) func(*testing.T, *Dialect, *table) {
+	return func(t *testing.T, d *Dialect, tb *table) {
+		t.Helper()
+		plan, err := d.SendPlan(cid, []byte("yo"))
+		if want := (protocol.Plan{protocol.RawStep([]byte(frame))}); err != nil || !reflect.DeepEqual(plan, want) {
+			t.Fatalf("SendPlan(%d) = %q, %v; want %q", cid, plan, err, want)
+		}
+	}
+}
+
 // transcript is the seed's keepalive recipes on a TCP server's accepted
 // client, with the answers and events of dialects.md C.1, C.2, C.4 and
 // the data frames of C.5 around them.
@@ -239,11 +250,27 @@ func transcript() []step {
 				rec(protocol.KindOK, "[OK]", none)},
 			final: protocol.KindOK, link: 0,
 			links: "0 client udp parent=-1 local=0.0.0.0:4000 remote=192.168.100.10:53 BOUND in=0 out=0\n"},
+		// A UDP server answers the last peer that sent to it (ESC U).
+		{cmd: "AT+NSUDP=6000", out: "\r\nCONNECT 1\r\n\r\n[OK]\r\n",
+			want:  []protocol.Record{rec(protocol.KindEvent, "CONNECT 1", 1), rec(protocol.KindOK, "[OK]", none)},
+			final: protocol.KindOK, link: 1,
+			links: "0 client udp parent=-1 local=0.0.0.0:4000 remote=192.168.100.10:53 BOUND in=0 out=0\n" +
+				"1 server udp parent=-1 local=0.0.0.0:6000 remote= BOUND in=0 out=0\n",
+			check: sendsAs(1, "\x1bS1yo\x1bE")},
+		{out: "\x1bu1192.168.100.7 6001\thi\r\n\x1bE",
+			want: []protocol.Record{dat("\x1bu1192.168.100.7 6001\t", "hi\r\n", 1)},
+			links: "0 client udp parent=-1 local=0.0.0.0:4000 remote=192.168.100.10:53 BOUND in=0 out=0\n" +
+				"1 server udp parent=-1 local=0.0.0.0:6000 remote= BOUND in=4 out=0\n",
+			check: sendsAs(1, "\x1bU1192.168.100.7:6001:yo\x1bE")},
+		{out: "\x1by1192.168.100.8 6002\t0002ab",
+			want:  []protocol.Record{dat("\x1by1192.168.100.8 6002\t0002", "ab", 1)},
+			links: "-", check: sendsAs(1, "\x1bU1192.168.100.8:6002:yo\x1bE")},
 		{out: "\r\nDisassociation Event\r\n", want: []protocol.Record{rec(protocol.KindEvent, "Disassociation Event", none)}, links: "",
 			check: func(t *testing.T, d *Dialect, tb *table) {
 				if tb.closed[0] != "Wi-Fi lost (Disassociation Event)" {
 					t.Fatalf("closed %v", tb.closed)
 				}
+				sendsAs(1, "\x1bS1yo\x1bE")(t, d, tb)
 			}},
 	}
 }
@@ -478,6 +505,19 @@ func TestSendPlan(t *testing.T) {
 		{name: "empty", link: 0, payload: nil, err: true},
 		{name: "CID 16", link: 16, payload: []byte("a"), err: true},
 		{name: "NoLink", link: protocol.NoLink, payload: []byte("a"), err: true},
+	}
+	if plan, err := d.(*Dialect).SendToPlan(4, "10.0.0.9", 53, []byte("q\x1b")); err != nil ||
+		!reflect.DeepEqual(plan, protocol.Plan{protocol.RawStep([]byte("\x1bU410.0.0.9:53:q\x1b\x1b\x1bE"))}) {
+		t.Errorf("SendToPlan = %q, %v", plan, err)
+	}
+	for _, bad := range []struct {
+		ip   string
+		port int
+		data string
+	}{{"10.0.0.9", 0, "q"}, {"host", 53, "q"}, {"10.0.0.9", 53, ""}} {
+		if _, err := d.(*Dialect).SendToPlan(4, bad.ip, bad.port, []byte(bad.data)); err == nil {
+			t.Errorf("SendToPlan(%q, %d, %q): no error", bad.ip, bad.port, bad.data)
+		}
 	}
 	for _, tc := range tests {
 		got, err := d.SendPlan(tc.link, tc.payload)
