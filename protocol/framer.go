@@ -23,6 +23,8 @@ const (
 	stPayload
 	// stUntil: taking an answer's data into data until a terminator.
 	stUntil
+	// stDelim: taking a delimited payload into dbuf until its end.
+	stDelim
 )
 
 // Framer turns a module's output byte stream into records. Not safe for
@@ -30,7 +32,7 @@ const (
 //
 // Memory is bounded by MaxLine for the line buffer (a payload header never
 // exceeds min(MaxHeader, MaxLine)) plus, while a payload is being taken, the
-// payload bytes received so far.
+// payload bytes received so far (at most MaxDelimited for a delimited one).
 type Framer struct {
 	classify func(line []byte) (Kind, int)
 	payload  func(line []byte) PayloadMatch
@@ -60,6 +62,10 @@ type Framer struct {
 	link int    // LinkID of the payload being taken
 	need int    // payload bytes still to come
 	data []byte // payload bytes so far
+
+	end  string // the end delimiter of the delimited payload being taken
+	k    int    // bytes of end just seen (0: none; 1: the escape)
+	dbuf []byte // the delimited payload so far, reused
 }
 
 // NewFramer returns a Framer for spec. classify gives the Kind and LinkID of
@@ -157,6 +163,10 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 			}
 			continue
 		}
+		if f.state == stDelim {
+			dst, i = f.takeDelim(dst, p, i)
+			continue
+		}
 		if f.cr {
 			f.cr = false
 			if p[i] == '\n' {
@@ -247,7 +257,7 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 // just seen still pairs with an LF that comes next.
 func (f *Framer) Flush(dst []Record) []Record {
 	switch f.state {
-	case stPayload:
+	case stPayload, stDelim:
 		return dst
 	case stUntil:
 		dst = f.emitUntil(dst, len(f.data))
@@ -264,8 +274,8 @@ func (f *Framer) Flush(dst []Record) []Record {
 type Cut struct {
 	Header string // the header that announced it
 	LinkID int
-	Got    int // payload bytes received
-	Want   int // payload bytes the header announced
+	Got    int // payload bytes received (of a delimited payload: in its last record)
+	Want   int // payload bytes the header announced; -1 for a delimited payload
 }
 
 // Boundary ends the stream at a connection boundary (the device was lost
@@ -274,10 +284,14 @@ type Cut struct {
 // by cut (ok is false when there was none); then the framer starts afresh,
 // as after Reset.
 func (f *Framer) Boundary(dst []Record) (_ []Record, cut Cut, ok bool) {
-	if f.state == stPayload {
+	switch f.state {
+	case stPayload:
 		cut = Cut{Header: f.head, LinkID: f.link, Got: len(f.data), Want: len(f.data) + f.need}
 		ok = true
-	} else {
+	case stDelim:
+		cut = Cut{Header: f.head, LinkID: f.link, Got: len(f.dbuf), Want: -1}
+		ok = true
+	default:
 		dst = f.Flush(dst)
 	}
 	f.Reset()
@@ -291,6 +305,8 @@ func (f *Framer) Pending() int {
 	switch f.state {
 	case stPayload:
 		return len(f.head) + len(f.data)
+	case stDelim:
+		return len(f.head) + len(f.dbuf)
 	case stUntil:
 		return len(f.data)
 	}
@@ -302,6 +318,7 @@ func (f *Framer) Reset() {
 	f.newLine()
 	f.cr = false
 	f.head, f.link, f.need, f.data = "", 0, 0, nil
+	f.end, f.k, f.dbuf = "", 0, f.dbuf[:0]
 	f.until = nil
 }
 
@@ -417,7 +434,16 @@ func (f *Framer) match(dst []Record, p []byte, i int) ([]Record, int) {
 		}
 		return dst, i
 	case Match:
-		if m.Header >= 1 && m.Header <= len(f.buf) && m.Length >= 0 {
+		if m.Header < 1 || m.Header > len(f.buf) {
+			break
+		}
+		if m.End != "" {
+			if len(m.End) >= 2 && m.End[1] != m.End[0] {
+				return f.openDelim(dst, p, i, m)
+			}
+			break
+		}
+		if m.Length >= 0 {
 			return f.open(dst, p, i, m)
 		}
 	}
@@ -445,18 +471,101 @@ func (f *Framer) open(dst []Record, p []byte, i int, m PayloadMatch) ([]Record, 
 	dst = append(dst, Record{Kind: KindData, Text: string(f.buf[:m.Header]), Payload: payload, LinkID: m.LinkID})
 
 	// Bytes after the payload start a new line: give them back.
-	rest, fromP := len(got)-m.Length, f.fromP
+	return f.giveBack(dst, i, len(got)-m.Length, stStart)
+}
+
+// giveBack leaves the line buffer for state next, the last rest bytes of
+// buf being framed again in that state. i is the running Feed's position:
+// bytes that came from its p are re-read from there.
+func (f *Framer) giveBack(dst []Record, i, rest int, next frameState) ([]Record, int) {
+	fromP := f.fromP
 	if rest <= fromP {
 		f.newLine()
+		f.state = next
 		return dst, i - rest
 	}
 	// Some came from an earlier Feed (only a rule that answered NeedMore to
 	// a complete header gets here): frame a copy of those first.
 	old := bytes.Clone(f.buf[len(f.buf)-rest : len(f.buf)-fromP])
 	f.newLine()
+	f.state = next
 	dst = f.Feed(dst, old)
 	f.fromP = 0
 	return dst, i - fromP
+}
+
+// openDelim starts the delimited payload that m announced; the bytes of
+// buf after its header are its first.
+func (f *Framer) openDelim(dst []Record, p []byte, i int, m PayloadMatch) ([]Record, int) {
+	f.head, f.link, f.end, f.k = string(f.buf[:m.Header]), m.LinkID, m.End, 0
+	f.dbuf = f.dbuf[:0]
+	return f.giveBack(dst, i, len(f.buf)-m.Header, stDelim)
+}
+
+// takeDelim takes delimited payload bytes from p[i:] until its end
+// delimiter, undoing the doubled escapes, and returns the index after what
+// it took. A cut-short payload gives the escape bytes it held back to the
+// usual framing.
+func (f *Framer) takeDelim(dst []Record, p []byte, i int) ([]Record, int) {
+	esc := f.end[0]
+	for i < len(p) {
+		if f.k == 0 {
+			n := len(p) - i
+			if j := bytes.IndexByte(p[i:], esc); j >= 0 {
+				n = j
+			}
+			n = min(n, MaxDelimited-len(f.dbuf))
+			f.dbuf = append(f.dbuf, p[i:i+n]...)
+			i += n
+			if len(f.dbuf) == MaxDelimited {
+				dst = f.emitDelim(dst)
+				continue
+			}
+			if i < len(p) {
+				f.k, i = 1, i+1 // p[i] is the escape
+			}
+			continue
+		}
+		c := p[i]
+		switch {
+		case f.k == 1 && c == esc:
+			f.k, i = 0, i+1
+			f.dbuf = append(f.dbuf, esc)
+			if len(f.dbuf) == MaxDelimited {
+				dst = f.emitDelim(dst)
+			}
+		case c == f.end[f.k]:
+			f.k, i = f.k+1, i+1
+			if f.k == len(f.end) {
+				dst = f.emitDelim(dst)
+				f.endDelim()
+				return dst, i
+			}
+		default:
+			// Cut short: the escape and what followed it are framed anew.
+			held := []byte(f.end[:f.k])
+			dst = f.emitDelim(dst)
+			f.endDelim()
+			dst = f.Feed(dst, held)
+			f.fromP = 0
+			return dst, i
+		}
+	}
+	return dst, i
+}
+
+// emitDelim appends the delimited payload so far as a record.
+func (f *Framer) emitDelim(dst []Record) []Record {
+	payload := make([]byte, len(f.dbuf))
+	copy(payload, f.dbuf)
+	f.dbuf = f.dbuf[:0]
+	return append(dst, Record{Kind: KindData, Text: f.head, Payload: payload, LinkID: f.link})
+}
+
+// endDelim leaves the delimited payload for a new line.
+func (f *Framer) endDelim() {
+	f.head, f.end, f.k = "", "", 0
+	f.newLine()
 }
 
 // takePayload moves payload bytes from p[i:] into data and returns the index

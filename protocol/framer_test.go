@@ -19,15 +19,19 @@ const fakeMaxPayload = 4096
 // fakeSpec is a small stand-in for the Realtek frame spec: Realtek's
 // auto-receive header "[$][SKT][DATA][<id>][<len>]:" (and its UDP form with
 // "[<ip>][<port>]" before the colon), the SKTREAD answer "+SKTREAD:<id>,<len>,"
-// and the prompts "> " and ">>>".
+// and the prompts "> " and ">>>"; plus a delimited payload shaped like
+// WizFi's, "ESC S <digit> … ESC E" with ESC doubled inside.
 func fakeSpec(maxLine int) protocol.FrameSpec {
 	return protocol.FrameSpec{
 		MaxLine:         maxLine,
 		Prompts:         []string{"> ", ">>>"},
-		PayloadPrefixes: []string{"[$][SKT][DATA]", "+SKTREAD:"},
+		PayloadPrefixes: []string{"[$][SKT][DATA]", "+SKTREAD:", "\x1bS"},
 		Payload:         fakePayload,
 	}
 }
+
+// fakeEnd ends the fake delimited payload.
+const fakeEnd = "\x1bE"
 
 // fakePayload recognises the fake headers. It answers the same for every
 // extension of a line once it has answered Match or NoMatch, as a payload
@@ -39,6 +43,13 @@ func fakePayload(line []byte) protocol.PayloadMatch {
 		return s.realtek()
 	case bytes.HasPrefix(line, []byte("+SKTREAD:")):
 		return s.sktread()
+	case bytes.HasPrefix(line, []byte("\x1bS")):
+		if len(line) == 2 {
+			return protocol.PayloadMatch{Status: protocol.NeedMore}
+		}
+		if c := line[2]; c >= '0' && c <= '9' {
+			return protocol.PayloadMatch{Status: protocol.Match, Header: 3, End: fakeEnd, LinkID: int(c - '0')}
+		}
 	}
 	return protocol.PayloadMatch{Status: protocol.NoMatch}
 }
@@ -219,6 +230,7 @@ func refFrame(spec protocol.FrameSpec, classify func([]byte) (protocol.Kind, int
 		text
 		discard
 		payload
+		delim
 	)
 	var (
 		recs    []protocol.Record
@@ -228,6 +240,8 @@ func refFrame(spec protocol.FrameSpec, classify func([]byte) (protocol.Kind, int
 		data    []byte
 		need    int
 		m       protocol.PayloadMatch
+		k       int    // bytes of m.End just seen in a delimited payload
+		queue   []byte // bytes to frame again before the rest of in
 	)
 	emitLine := func() {
 		switch {
@@ -240,8 +254,12 @@ func refFrame(spec protocol.FrameSpec, classify func([]byte) (protocol.Kind, int
 		line, mode, dropped = nil, start, 0
 	}
 	emitData := func() {
-		recs = append(recs, protocol.Record{Kind: protocol.KindData, Text: string(line[:m.Header]), Payload: data, LinkID: m.LinkID})
+		recs = append(recs, protocol.Record{Kind: protocol.KindData, Text: string(line[:m.Header]), Payload: data[:len(data):len(data)], LinkID: m.LinkID})
 		line, mode, data = nil, start, nil
+	}
+	emitPart := func() {
+		recs = append(recs, protocol.Record{Kind: protocol.KindData, Text: string(line[:m.Header]), Payload: data[:len(data):len(data)], LinkID: m.LinkID})
+		data = []byte{}
 	}
 	ask := func() {
 		m = spec.Payload(line)
@@ -249,6 +267,10 @@ func refFrame(spec protocol.FrameSpec, classify func([]byte) (protocol.Kind, int
 		case m.Status == protocol.Match:
 			if m.Header != len(line) {
 				panic("refFrame: the rule must match at the last byte")
+			}
+			if m.End != "" {
+				data, k, mode = []byte{}, 0, delim
+				return
 			}
 			data, need, mode = make([]byte, 0, m.Length), m.Length, payload
 			if need == 0 {
@@ -260,8 +282,36 @@ func refFrame(spec protocol.FrameSpec, classify func([]byte) (protocol.Kind, int
 			mode = text
 		}
 	}
-	for _, c := range in {
+	for pos := 0; pos < len(in) || len(queue) > 0; {
+		var c byte
+		if len(queue) > 0 {
+			c, queue = queue[0], queue[1:]
+		} else {
+			c, pos = in[pos], pos+1
+		}
 		switch {
+		case mode == delim:
+			switch {
+			case k == 0 && c == m.End[0]:
+				k = 1
+			case k == 0:
+				data = append(data, c)
+			case k == 1 && c == m.End[0]:
+				data, k = append(data, c), 0
+			case c == m.End[k]:
+				if k++; k == len(m.End) {
+					emitData()
+				}
+				continue
+			default:
+				queue = append(append([]byte(m.End[:k]), c), queue...)
+				emitData()
+				continue
+			}
+			if len(data) == protocol.MaxDelimited {
+				emitPart()
+			}
+			continue
 		case mode == payload:
 			data = append(data, c)
 			if need--; need == 0 {
@@ -311,7 +361,7 @@ func refFrame(spec protocol.FrameSpec, classify func([]byte) (protocol.Kind, int
 			}
 		}
 	}
-	if mode != payload {
+	if mode != payload && mode != delim {
 		emitLine()
 	}
 	return recs
@@ -431,6 +481,27 @@ func framerCases() []framerCase {
 		{name: "binary noise", in: string(binary) + "\r\n", want: []protocol.Record{rec(protocol.KindInfo, string(binary))}},
 		{name: "binary payload", in: "[$][SKT][DATA][0][254]:" + string(binary) + "\r\n",
 			want: []protocol.Record{data("[$][SKT][DATA][0][254]:", string(binary), 0)}},
+
+		{name: "delimited", in: "\x1bS0hello\x1bE\r\nOK\r\n",
+			want: []protocol.Record{data("\x1bS0", "hello", 0), rec(protocol.KindOK, "OK")}},
+		{name: "delimited with CR LF and doubled ESC", in: "\r\n\x1bS1a\r\nb\x1b\x1bc\rOK\n\x1b\x1b\x1b\x1bE\x1bE\r\n",
+			want: []protocol.Record{data("\x1bS1", "a\r\nb\x1bc\rOK\n\x1b\x1bE", 1)}},
+		{name: "delimited that looks like framing", in: "\x1bS2> [$][SKT][DATA][0][2]:ab\r\nERROR\r\n\x1bE> ",
+			want: []protocol.Record{data("\x1bS2", "> [$][SKT][DATA][0][2]:ab\r\nERROR\r\n", 2), rec(protocol.KindPrompt, "> ")}},
+		{name: "delimited back to back", in: "\x1bS1ab\x1bE\x1bS2\x1bE[$][SKT][DATA][3][1]:z\x1bS4\r\x1bE",
+			want: []protocol.Record{data("\x1bS1", "ab", 1), data("\x1bS2", "", 2), data("[$][SKT][DATA][3][1]:", "z", 3), data("\x1bS4", "\r", 4)}},
+		{name: "delimited cut by the next frame", in: "\x1bS3ab\x1bS4cd\x1bE\r\n",
+			want: []protocol.Record{data("\x1bS3", "ab", 3), data("\x1bS4", "cd", 4)}},
+		{name: "delimited cut by another escape", in: "\x1bS3ab\x1bx\r\nOK\r\n",
+			want: []protocol.Record{data("\x1bS3", "ab", 3), rec(protocol.KindInfo, "\x1bx"), rec(protocol.KindOK, "OK")}},
+		{name: "delimited cut by a line ending", in: "\x1bS3ab\x1b\r\nOK\r\n",
+			want: []protocol.Record{data("\x1bS3", "ab", 3), rec(protocol.KindInfo, "\x1b"), rec(protocol.KindOK, "OK")}},
+		{name: "delimited header not matching", in: "\x1bSx\x1bE\r\n\x1bS\r\n\x1b\r\nab\x1bS1c\x1bE\r\n",
+			want: []protocol.Record{rec(protocol.KindInfo, "\x1bSx\x1bE"), rec(protocol.KindInfo, "\x1bS"), rec(protocol.KindInfo, "\x1b"),
+				rec(protocol.KindInfo, "ab\x1bS1c\x1bE")}},
+		{name: "incomplete delimited stays pending", in: "\x1bS0abc\x1b", want: nil},
+		{name: "delimited with a small MaxLine", maxLine: 4, in: "\x1bS0" + strings.Repeat("q", 40) + "\x1bE\r\nOK\r\n",
+			want: []protocol.Record{data("\x1bS0", strings.Repeat("q", 40), 0), rec(protocol.KindOK, "OK")}},
 	}
 }
 
@@ -548,6 +619,81 @@ func TestFramerPendingFlushReset(t *testing.T) {
 		}
 		if f.Pending() != s.pending {
 			t.Fatalf("step %d: Pending() = %d, want %d", n, f.Pending(), s.pending)
+		}
+	}
+}
+
+// A delimited payload longer than MaxDelimited comes in records of at most
+// MaxDelimited bytes, and Pending stays bounded, however the input is cut.
+func TestFramerDelimitedLong(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789\x1b\x1b"), protocol.MaxDelimited/5)
+	in := append(append([]byte("\x1bS7"), body...), "\x1bE\r\nOK\r\n"...)
+	plain := bytes.ReplaceAll(body, []byte("\x1b\x1b"), []byte("\x1b"))
+	var want []protocol.Record
+	for rest := plain; len(rest) > 0; {
+		n := min(len(rest), protocol.MaxDelimited)
+		want = append(want, data("\x1bS7", string(rest[:n]), 7))
+		rest = rest[n:]
+	}
+	want = append(want, rec(protocol.KindOK, "OK"))
+	if len(want) < 3 {
+		t.Fatalf("test payload too short: %d records", len(want))
+	}
+	if got := refFrame(fakeSpec(0), fakeClassify, in); !reflect.DeepEqual(got, want) {
+		t.Fatalf("reference: %d records, want %d", len(got), len(want))
+	}
+	f := protocol.NewFramer(fakeSpec(0), fakeClassify)
+	r := rand.New(rand.NewPCG(4, 5))
+	for _, cuts := range [][]int{nil, {3}, {protocol.MaxDelimited + 3}, randomCuts(r, len(in), 4096), randomCuts(r, len(in), 3)} {
+		f.Reset()
+		var got []protocol.Record
+		prev := 0
+		for _, c := range append(cuts, len(in)) {
+			got = f.Feed(got, in[prev:c])
+			if p := f.Pending(); p > 3+protocol.MaxDelimited {
+				t.Fatalf("Pending() = %d after %d bytes", p, c)
+			}
+			prev = c
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("cuts %v: %d records, want %d", cuts[:min(len(cuts), 5)], len(got), len(want))
+		}
+	}
+}
+
+// A delimited payload is not ended by silence; a connection boundary drops
+// it and describes it with no announced length.
+func TestFramerDelimitedPendingBoundary(t *testing.T) {
+	f := protocol.NewFramer(fakeSpec(0), fakeClassify)
+	got := f.Feed(nil, []byte("OK\r\n\x1bS5ab\x1b\x1bc"))
+	if want := []protocol.Record{rec(protocol.KindOK, "OK")}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("got%s\nwant%s", showRecords(got), showRecords(want))
+	}
+	if got := f.Flush(nil); len(got) != 0 || f.Pending() != 3+4 {
+		t.Fatalf("Flush: %s, Pending() = %d, want nothing and 7", showRecords(got), f.Pending())
+	}
+	recs, cut, ok := f.Boundary(nil)
+	want := protocol.Cut{Header: "\x1bS5", LinkID: 5, Got: 4, Want: -1}
+	if !ok || len(recs) != 0 || cut != want || f.Pending() != 0 {
+		t.Fatalf("Boundary: %s, %+v %v, Pending() = %d; want %+v", showRecords(recs), cut, ok, f.Pending(), want)
+	}
+	if got := f.Feed(nil, []byte("E\r\n")); !reflect.DeepEqual(got, []protocol.Record{rec(protocol.KindInfo, "E")}) {
+		t.Fatalf("after the boundary: %s", showRecords(got))
+	}
+}
+
+// A rule's End that cannot be an escaped delimiter makes no header.
+func TestFramerBadEnd(t *testing.T) {
+	for _, end := range []string{"\x1b", "\x1b\x1b", "EE"} {
+		spec := protocol.FrameSpec{
+			PayloadPrefixes: []string{"#"},
+			Payload: func(line []byte) protocol.PayloadMatch {
+				return protocol.PayloadMatch{Status: protocol.Match, Header: 1, End: end, LinkID: 1}
+			},
+		}
+		got := protocol.NewFramer(spec, nil).Feed(nil, []byte("#ab"+end+"\r\n"))
+		if want := []protocol.Record{rec(protocol.KindInfo, "#ab"+end)}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("End %q: got%s\nwant%s", end, showRecords(got), showRecords(want))
 		}
 	}
 }

@@ -7,7 +7,7 @@ type MatchStatus uint8
 const (
 	NoMatch  MatchStatus = iota // not a payload header: frame it as a line
 	NeedMore                    // could be a header: wait for more bytes
-	Match                       // a header: Length raw bytes follow it
+	Match                       // a header: Length raw bytes (or bytes up to End) follow it
 )
 
 // PayloadMatch is what a PayloadRule found at the start of a line.
@@ -16,6 +16,17 @@ type PayloadMatch struct {
 	Header int // bytes of the line that form the header, payload excluded
 	Length int // raw payload bytes that follow the header
 	LinkID int
+	// End, when not empty, makes the payload delimited rather than counted
+	// (Length is ignored): it runs up to End, which is not part of it
+	// (WizFi's ESC 'S' <cid> … ESC 'E'). End[0] is an escape byte: inside
+	// the payload it comes doubled for one End[0] of data, so End never
+	// occurs in the data; End[0] followed by anything but itself or the
+	// rest of End cuts the payload short there, and the bytes from that
+	// End[0] on are framed as usual (they may open the next record). End
+	// must be at least two bytes with End[1] != End[0]; a Match with
+	// another End is not a header. A payload longer than MaxDelimited
+	// comes as several records with the same header.
+	End string
 }
 
 // FrameSpec tells a Framer how a module frames its output.
@@ -27,8 +38,8 @@ type FrameSpec struct {
 	// Prompts are byte strings that, alone at the start of a line, are a
 	// complete record with no line ending (Inventek's "> ").
 	Prompts []string
-	// PayloadPrefixes are line starts that may open a length-delimited
-	// record; only lines that start with one are shown to Payload.
+	// PayloadPrefixes are line starts that may open a payload (counted or
+	// delimited); only lines that start with one are shown to Payload.
 	PayloadPrefixes []string
 	// Payload inspects a line that starts with one of PayloadPrefixes, as
 	// far as it has arrived (no line ending). It must not keep the slice.
@@ -60,6 +71,10 @@ type AnswerFrame struct {
 	Skip      string
 	LinkID    int // of the data record; NoLink when it names none
 }
+
+// MaxDelimited bounds the data of one record of a delimited payload
+// (PayloadMatch.End); a longer payload comes in several records.
+const MaxDelimited = 64 << 10
 
 // MaxUntil bounds the data of an answer framed by AnswerFrame.DataUntil.
 const MaxUntil = 64 << 10

@@ -48,7 +48,22 @@ func (t *linkTable) endSnapshot(at time.Time) {
 	t.seen = nil
 }
 
+// apply takes one update. An update of NoLink marked Snapshot is a
+// complete listing that shows no link at all (WizFi's " No valid Cids"):
+// every live link is gone.
 func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time) {
+	if u.ID == protocol.NoLink {
+		if u.Snapshot {
+			reason := u.Reason
+			if reason == "" {
+				reason = "no longer listed by the module"
+			}
+			for id := range t.live {
+				t.close(id, at, reason)
+			}
+		}
+		return
+	}
 	if u.Gone {
 		reason := u.Reason
 		if reason == "" {

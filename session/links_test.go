@@ -2,12 +2,16 @@ package session
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"atbench/device"
 	"atbench/protocol"
 	"atbench/protocol/realtek"
+	"atbench/protocol/wizfi"
 )
 
 // TestLinksInferredFromARealModule plays a Realtek module byte for byte
@@ -127,6 +131,155 @@ func TestLinksInferredFromARealModule(t *testing.T) {
 		synctest.Wait()
 		if l := link(0); l.Remote != "127.0.0.1:50001" || l.BytesIn != 0 || l.Parent != 3 {
 			t.Errorf("new link on a freed id %+v", l)
+		}
+	})
+}
+
+// A listing that says there is no link at all (an update of NoLink marked
+// Snapshot) closes every live link at once, whatever command it answers;
+// other updates of NoLink change nothing.
+func TestLinkTableEmptySnapshot(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	tb := newLinkTable()
+	tb.apply(protocol.LinkUpdate{ID: 0, Present: true, Role: protocol.RoleServer, State: protocol.StateListen, Parent: protocol.NoLink}, t0)
+	tb.apply(protocol.LinkUpdate{ID: 1, Present: true, Role: protocol.RoleSeed, Parent: 0, State: protocol.StateEstablished}, t0)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Present: true, RxBytes: 3, Gone: false}, t0)
+	if n := len(tb.live); n != 2 {
+		t.Fatalf("an update of NoLink without Snapshot changed the table: %d live links, want 2", n)
+	}
+	t1 := t0.Add(time.Minute)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Parent: protocol.NoLink}, t1)
+	if len(tb.live) != 0 {
+		t.Fatalf("after an empty listing: live %v", tb.live)
+	}
+	list := tb.list()
+	if len(list) != 2 {
+		t.Fatalf("list %+v, want the two links closed", list)
+	}
+	for _, l := range list {
+		if l.Closed == nil || !l.Closed.At.Equal(t1) || l.Closed.Reason != "no longer listed by the module" || l.State != protocol.StateClosed {
+			t.Errorf("link %d: %+v closed %+v", l.ID, l, l.Closed)
+		}
+	}
+	// The reason of the update is kept, and an empty table stays empty.
+	tb.apply(protocol.LinkUpdate{ID: 2, Present: true, Role: protocol.RoleClient, State: protocol.StateEstablished, Parent: protocol.NoLink}, t1)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Reason: "AT+CID=?: No valid Cids", Parent: protocol.NoLink}, t1)
+	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Parent: protocol.NoLink}, t1)
+	if l := tb.list(); len(tb.live) != 0 || len(l) != 3 || l[0].ID != 2 || l[0].Closed.Reason != "AT+CID=?: No valid Cids" {
+		t.Fatalf("list %+v", l)
+	}
+}
+
+// TestLinksInferredFromAWizFiModule plays a WizFi210 module and checks the
+// link table the session builds from its answers and events: the CID of
+// an open comes in its answer's CONNECT line, an accept names its server,
+// ESC frames count as received data, DISCONNECT and " No valid Cids" close
+// links, and the settings of the seed's keepalive recipe reach the
+// dialect's per-link keepalive.
+func TestLinksInferredFromAWizFiModule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := wizfi.New()
+		// The fake module reads CR LF lines; the module takes them too.
+		s, f, stop := start(t, Options{Dialect: d, LineEnding: "\r\n"})
+		defer stop()
+		lines := f.lines()
+		exec := func(cmd, reply string) protocol.Record {
+			t.Helper()
+			c, err := s.Submit(cmd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := <-lines; got != cmd {
+				t.Fatalf("module got %q, want %q", got, cmd)
+			}
+			f.say(reply)
+			final, err := c.Wait(context.Background())
+			if err != nil {
+				t.Fatalf("%s: %v", cmd, err)
+			}
+			return final
+		}
+		live := func() map[int]protocol.LinkInfo {
+			out := map[int]protocol.LinkInfo{}
+			for _, l := range s.Links() {
+				if l.Closed == nil {
+					out[l.ID] = l
+				}
+			}
+			return out
+		}
+		closedReason := func(id int) string {
+			for _, l := range s.Links() {
+				if l.ID == id && l.Closed != nil {
+					return l.Closed.Reason
+				}
+			}
+			return ""
+		}
+
+		if final := exec("AT+NSTCP=5000", "\r\nCONNECT 0\r\n\r\n[OK]\r\n"); final.Kind != protocol.KindOK || final.LinkID != 0 {
+			t.Fatalf("AT+NSTCP final %+v, want OK of link 0", final)
+		}
+		if l := live()[0]; l.Role != protocol.RoleServer || l.Proto != protocol.ProtoTCP || l.State != protocol.StateListen || l.Local != "0.0.0.0:5000" {
+			t.Errorf("server %+v", l)
+		}
+		f.say("\r\nCONNECT 0 1 192.168.100.200 65535\r\n\x1bS1hi\r\n\x1b\x1b\x1bE")
+		synctest.Wait()
+		if l := live()[1]; l.Role != protocol.RoleSeed || l.Parent != 0 || l.Remote != "192.168.100.200:65535" || l.BytesIn != 5 {
+			t.Errorf("seed %+v", l)
+		}
+		exec("AT+SETSOCKOPT=1,65535,8,1,4", "\r\n[OK]\r\n")
+		exec("AT+SETSOCKOPT=1,6,4001,600,4", "\r\n[OK]\r\n")
+		lk := d.(interface {
+			LinkKeepalive(int, []protocol.Setting) (protocol.Keepalive, bool)
+		})
+		ka, ok := lk.LinkKeepalive(1, s.Settings())
+		if !ok || !ka.Enabled || ka.Idle+time.Duration(ka.Count)*ka.Interval != 600*time.Second {
+			t.Errorf("keepalive of CID 1 after the seed's recipe: %+v %v (settings %v)", ka, ok, s.Settings())
+		}
+		if final := exec("AT+NCTCP=192.168.100.10,8080", "\r\nCONNECT 2\r\n\r\n[OK]\r\n"); final.LinkID != 2 {
+			t.Fatalf("AT+NCTCP final %+v", final)
+		}
+		if l := live()[2]; l.Role != protocol.RoleClient || l.Remote != "192.168.100.10:8080" || l.State != protocol.StateEstablished {
+			t.Errorf("client %+v", l)
+		}
+		f.say("\r\nDISCONNECT 1\r\n")
+		synctest.Wait()
+		if _, ok := live()[1]; ok || closedReason(1) != "DISCONNECT 1" {
+			t.Errorf("after DISCONNECT 1: %+v", s.Links())
+		}
+		if final := exec("AT+SETSOCKOPT=1,6,4001,75,4", "\r\n[ERROR: INVALID CID]\r\n"); final.Kind != protocol.KindError {
+			t.Errorf("final %+v", final)
+		}
+		exec("AT+NCLOSE=0", "\r\n[OK]\r\n")
+		if _, ok := live()[0]; ok || closedReason(0) != "closed (AT+NCLOSE)" {
+			t.Errorf("after AT+NCLOSE=0: %+v", s.Links())
+		}
+		exec("AT+CID=?", "\r\n No valid Cids\r\n\r\n[OK]\r\n")
+		if n := len(live()); n != 0 || closedReason(2) != "not listed by AT+CID=? (No valid Cids)" {
+			t.Errorf("after No valid Cids: %+v", s.Links())
+		}
+	})
+}
+
+// TestBoundaryCutsADelimitedPayload: a replug in the middle of an ESC S
+// frame drops it, and the note says its end never came (the frame has no
+// length to compare with).
+func TestBoundaryCutsADelimitedPayload(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{Dialect: wizfi.New()})
+		defer stop()
+		f.say("\x1bS1abcd\x1b\x1b")
+		f.lose()
+		f.status <- device.Status{State: device.Disconnected, Cause: errors.New("unplugged")}
+		f.status <- device.Status{State: device.Reconnected}
+		synctest.Wait()
+		f.say("\r\nSerial2WiFi APP\r\n")
+		synctest.Wait()
+		got := kinds(s)
+		want := "note:payload of link 1 cut by the disconnect: 5 bytes, its end never came"
+		if !strings.Contains(got, want) || !strings.Contains(got, "event:Serial2WiFi APP") || strings.Contains(got, "data:") {
+			t.Fatalf("records %s\nwant %q and the banner, no data", got, want)
 		}
 	})
 }

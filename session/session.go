@@ -572,7 +572,11 @@ func (s *Session) boundary(recs []protocol.Record, cut protocol.Cut, cutOK bool)
 		if cut.LinkID != protocol.NoLink {
 			of = "payload of link " + s.dialect.FormatLink(cut.LinkID)
 		}
-		s.noteLocked("%s cut by the disconnect: %d of %d bytes", of, cut.Got, cut.Want)
+		if cut.Want < 0 { // a delimited payload: no length was announced
+			s.noteLocked("%s cut by the disconnect: %d bytes, its end never came", of, cut.Got)
+		} else {
+			s.noteLocked("%s cut by the disconnect: %d of %d bytes", of, cut.Got, cut.Want)
+		}
 	}
 	if c := s.outstanding; c != nil {
 		s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w", c.Line, ErrDisconnected))
