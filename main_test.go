@@ -183,6 +183,7 @@ func TestBadFlagsExitTwoBeforeOpening(t *testing.T) {
 		{[]string{"run", "x.at", "--port", port, "--timeout", "-1s"}, "--timeout -1s"},
 		{[]string{"run", "x.at", "--emulate", "nokia"}, "--emulate"},
 		{[]string{"--port", port, "--emulate", "realtek"}, "exclude each other"},
+		{[]string{"--dialect", "wizfi", "--emulate", "inventek"}, "disagree"},
 		{[]string{"emulate", "--pty", "--theme", "bogus"}, "--theme"},
 	} {
 		var stdout, stderr bytes.Buffer
@@ -440,5 +441,27 @@ func TestRunDetectsTheCommandSet(t *testing.T) {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
+	}
+}
+
+// TestDetectionPicksEachEmulatedSet probes each emulator as an unknown
+// module: --dialect auto must choose the set it emulates.
+func TestDetectionPicksEachEmulatedSet(t *testing.T) {
+	for _, name := range []string{"realtek", "inventek", "wizfi"} {
+		t.Run(name, func(t *testing.T) {
+			sc := writeScript(t, "# nothing: the choice is in the log\n")
+			logPath := filepath.Join(t.TempDir(), "auto.log")
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), []string{"run", sc, "--dialect", "auto", "--emulate", name, "--log", logPath}, &stdout, &stderr); code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr.String())
+			}
+			log, err := os.ReadFile(logPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "command set: " + name + " ("; !strings.Contains(string(log), want) {
+				t.Errorf("log lacks %q:\n%s", want, log)
+			}
+		})
 	}
 }

@@ -9,9 +9,13 @@ import (
 	"strings"
 
 	"atbench/device/emulator"
+	invfw "atbench/device/emulator/inventek"
 	rtkfw "atbench/device/emulator/realtek"
+	wizfw "atbench/device/emulator/wizfi"
 	"atbench/protocol"
+	"atbench/protocol/inventek"
 	"atbench/protocol/realtek"
+	"atbench/protocol/wizfi"
 )
 
 // Set is one command set: how to speak it and how to emulate it.
@@ -49,6 +53,22 @@ func Table() []Set {
 			Dialect:  func() protocol.Dialect { return realtek.New() },
 			Firmware: rtkfw.New,
 			Probes:   []protocol.Probe{realtek.Probe()},
+		},
+		{
+			Name:     "inventek",
+			Aliases:  []string{"es-wifi", "eswifi", "ism43362"},
+			Summary:  "Inventek eS-WiFi ISM43362/ISM43340 (P*/S*/R* sockets, multi-accept server)",
+			Dialect:  func() protocol.Dialect { return inventek.New() },
+			Firmware: invfw.New,
+			Probes:   []protocol.Probe{inventek.Probe()},
+		},
+		{
+			Name:     "wizfi",
+			Aliases:  []string{"wizfi210", "gainspan"},
+			Summary:  "WizFi210 / GainSpan S2W (AT+N* sockets, ESC-framed data, AT+SETSOCKOPT keepalive)",
+			Dialect:  func() protocol.Dialect { return wizfi.New() },
+			Firmware: wizfw.New,
+			Probes:   []protocol.Probe{wizfi.Probe()},
 		},
 	}
 }
