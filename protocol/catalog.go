@@ -61,12 +61,19 @@ type CommandSpec struct {
 }
 
 // Lookup finds a command by name, ignoring case. The name may carry "=..."
-// or "?" after it.
+// or "?" after it; a catalogue name that itself ends in '?' (Inventek's
+// "P?", "I?") is found first.
 func Lookup(cat []CommandSpec, line string) (CommandSpec, bool) {
+	whole := line
+	if i := strings.IndexAny(line, "=\r\n"); i >= 0 {
+		whole = line[:i]
+	}
 	name := CommandName(line)
-	for _, c := range cat {
-		if strings.EqualFold(c.Name, name) {
-			return c, true
+	for _, want := range []string{whole, name} {
+		for _, c := range cat {
+			if strings.EqualFold(c.Name, want) {
+				return c, true
+			}
 		}
 	}
 	return CommandSpec{}, false
