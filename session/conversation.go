@@ -144,6 +144,7 @@ func (s *Session) writeRaw(p []byte) error {
 		}
 	}
 	s.addLocked(&rec)
+	s.applyLocked(rec) // a set whose data goes out as raw frames counts it here (WizFi)
 	s.notifyLocked()
 	s.mu.Unlock()
 	err := s.write(p)

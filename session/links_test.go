@@ -183,13 +183,19 @@ func TestLinksInferredFromAWizFiModule(t *testing.T) {
 		s, f, stop := start(t, Options{Dialect: d, LineEnding: "\r\n"})
 		defer stop()
 		lines := f.lines()
+		var frames []string // ESC frames the host wrote before a line
 		exec := func(cmd, reply string) protocol.Record {
 			t.Helper()
 			c, err := s.Submit(cmd)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := <-lines; got != cmd {
+			got := <-lines
+			if i := strings.LastIndex(got, "\x1bE"); i >= 0 {
+				frames = append(frames, got[:i+2])
+				got = got[i+2:]
+			}
+			if got != cmd {
 				t.Fatalf("module got %q, want %q", got, cmd)
 			}
 			f.say(reply)
@@ -243,6 +249,26 @@ func TestLinksInferredFromAWizFiModule(t *testing.T) {
 		if l := live()[2]; l.Role != protocol.RoleClient || l.Remote != "192.168.100.10:8080" || l.State != protocol.StateEstablished {
 			t.Errorf("client %+v", l)
 		}
+		// A send is an ESC frame written raw: its bytes count as sent.
+		plan, err := d.SendPlan(2, []byte("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Send(plan)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if l := live()[2]; l.BytesOut != 5 {
+			t.Errorf("bytes out of CID 2 after a 5-byte send: %d", l.BytesOut)
+		}
+		defer func() {
+			if len(frames) != 1 || frames[0] != "\x1bS2hello\x1bE" {
+				t.Errorf("frames written %q", frames)
+			}
+		}()
 		f.say("\r\nDISCONNECT 1\r\n")
 		synctest.Wait()
 		if _, ok := live()[1]; ok || closedReason(1) != "DISCONNECT 1" {
