@@ -188,7 +188,10 @@ func TestParseError(t *testing.T) {
 		{"ERROR: x", 0, false},
 		{"ERROR: -1", 0, false},
 		{"OK", 0, false},
-		{"+WLCONN:ERROR:4", 0, false},
+		{"+WLCONN:ERROR:4", 4, true}, // the generation that names its command (A.4)
+		{"+WLCONN:ERROR: 17\r\n", 17, true},
+		{"+WLCONN:OK", 0, false},
+		{"+SKTREAD:0,5,ERROR: 1", 0, false},
 	}
 	for _, tt := range tests {
 		code, ok := ParseError(tt.line)
