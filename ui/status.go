@@ -80,7 +80,16 @@ func (s *statusBar) view(st session.Stats, info session.Info, lines session.Line
 		left = append(left, sty.StatusWarn.Render(txt))
 	}
 	if p := s.sh.opts.LogPath; p != "" {
-		left = append(left, sty.Status.Render("log "+protocol.Escape(p)))
+		switch lg := st.Log; {
+		case lg.Failing:
+			left = append(left, sty.StatusError.Render("log "+protocol.Escape(p)+" failing: "+
+				strconv.FormatUint(lg.Missed, 10)+" lines missed"))
+		case lg.Missed > 0:
+			left = append(left, sty.StatusWarn.Render("log "+protocol.Escape(p)+" ("+
+				strconv.FormatUint(lg.Missed, 10)+" lines missed)"))
+		default:
+			left = append(left, sty.Status.Render("log "+protocol.Escape(p)))
+		}
 	}
 	right := sty.StatusKey.Render("?") + sty.Status.Render(" help · ") +
 		sty.StatusKey.Render("ctrl+c") + sty.Status.Render(" quit ")
