@@ -185,7 +185,21 @@ func (p *keepalivePane) lines(iw int) []string {
 			out = append(out, st.Subtle.Render(l))
 		}
 	}
-	return append(out, p.globalLines(iw)...)
+	out = append(out, p.globalLines(iw)...)
+	// Nothing is cut: a line too long for the pane goes on, indented.
+	wrapped := make([]string, 0, len(out))
+	for _, l := range out {
+		if ansi.StringWidth(l) <= iw || iw <= len(indent)+10 {
+			wrapped = append(wrapped, l)
+			continue
+		}
+		parts := strings.Split(ansi.Wrap(l, iw-len(indent), ""), "\n")
+		wrapped = append(wrapped, parts[0])
+		for _, c := range parts[1:] {
+			wrapped = append(wrapped, indent+c)
+		}
+	}
+	return wrapped
 }
 
 func countText(n int) string {
