@@ -99,11 +99,27 @@ func TestTruthOnARealModuleInTmux(t *testing.T) {
 		"link_id:1,seed,tcp,src_address:192.168.1.50,src_port:8080,dst_address:192.168.1.77,dst_port:51000,socket_fd:1\r\n" +
 		"link_id:2,client,tcp,src_address:192.168.1.50,src_port:50123,dst_address:10.0.0.9,dst_port:443,socket_fd:2\r\n" +
 		"link_id:3,client,tcp,src_address:192.168.1.50,src_port:50124,dst_address:10.0.0.9,dst_port:8883,socket_fd:-1\r\n"
+	const accept = "[$][SKT][EVENT]: A client[link_id:4,seed,tcp,dst_address:192.168.1.78,dst_port:52000] connected to server[link_id:0]\r\n"
+	const link5 = "link_id:5,client,tcp,src_address:192.168.1.50,src_port:50125,dst_address:10.0.0.9,dst_port:80,socket_fd:5\r\n"
+	listings, opened5 := 0, false // the module's state: one goroutine answers
 	mod := playScripted(t, pair, func(cmd string) string {
 		switch {
 		case cmd == "AT+SKTSTATE":
-			return listing + "\r\nOK\r\n"
-		case strings.HasPrefix(cmd, "AT+SKTCFG="), strings.HasPrefix(cmd, "AT+SKTCLIENT="), cmd == "AT+TEST":
+			listings++
+			l := listing
+			if opened5 {
+				l += link5
+			}
+			if listings == 2 {
+				// A peer connects while the module lists its links: the
+				// accept comes between the listing's lines and its OK.
+				return l + accept + "\r\nOK\r\n"
+			}
+			return l + "\r\nOK\r\n"
+		case strings.HasPrefix(cmd, "AT+SKTCLIENT=5,"):
+			opened5 = true
+			return "\r\nOK\r\n"
+		case strings.HasPrefix(cmd, "AT+SKTCFG="), cmd == "AT+TEST":
 			return "\r\nOK\r\n"
 		}
 		return "\r\nERROR: 1\r\n"
@@ -160,6 +176,20 @@ func TestTruthOnARealModuleInTmux(t *testing.T) {
 			return nil
 		})
 
+	// A seed announced during a listing stays alive.
+	s.Keys("AT+SKTSTATE", "Enter")
+	s.waitUntil("second listing", 10*time.Second, func(v rmView) error {
+		if l, ok := v.link(4); !ok || l.dead || l.role != "seed" || l.remote != "192.168.1.78:52000" {
+			return fmt.Errorf("link 4 shown as %+v, want a live seed", l)
+		}
+		if l, ok := v.link(5); !ok || l.dead {
+			return fmt.Errorf("link 5 shown as %+v, want alive (listed)", l)
+		}
+		if !strings.HasPrefix(v.linksNote, "5 live · 1 closed") {
+			return fmt.Errorf("links note %q, want 5 live · 1 closed", v.linksNote)
+		}
+		return nil
+	})
 	mod.say("[$]wifi disconnected")
 	s.waitUntil("Wi-Fi lost", 10*time.Second, rmPaneHas("Links", "Wi-Fi lost"), rmPaneHas("Links", "the links may be dead"))
 
@@ -175,6 +205,10 @@ func TestTruthOnARealModuleInTmux(t *testing.T) {
 		}
 		return nil
 	})
+
+	// The port goes away: the rows are stale, as of when.
+	pair.Stop()
+	s.waitUntil("port lost", 20*time.Second, rmPaneHas("Links", "stale: as of"), rmPaneHas("Links", "when the port was lost"))
 
 	s.Keys(":q", "Enter")
 	if status, ok := s.WaitExited(10 * time.Second); !ok || status != "0" {
@@ -199,6 +233,8 @@ func TestTruthOnARealModuleInTmux(t *testing.T) {
 		`- note   module restart \(ATCMD READY\): every link was reset$`,
 		`- note   link 5 closed: module restart$`,
 		`- note   link 2 closed: module restart$`,
+		`- note   link 4 opened: seed tcp to 192\.168\.1\.78:52000 \(accepted by server 0\); keepalive unknown$`,
+		`- note   link 4 closed: module restart$`,
 	} {
 		if !regexp.MustCompile(`(?m)^\S+ ` + want).Match(log) {
 			t.Errorf("log lacks a line matching %s", want)
