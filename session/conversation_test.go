@@ -356,7 +356,7 @@ func TestBoundaryClosesACutLine(t *testing.T) {
 		f.lose()
 		f.say("ATCMD READY\r\n")
 		synctest.Wait()
-		if got, want := kinds(s), "info:N:0001 | event:ATCMD READY | note:module restart (ATCMD READY): every link was reset"; got != want {
+		if got, want := kinds(s), "info:N:0001 | event:ATCMD READY | note:module started (ATCMD READY): it holds no links"; got != want {
 			t.Fatalf("records %q, want %q", got, want)
 		}
 	})

@@ -30,8 +30,6 @@ type linkTable struct {
 	// seen collects the ids listed by a state command in progress.
 	seen       map[int]bool
 	inSnapshot bool
-	// listed is when the last complete listing ended; zero: never.
-	listed time.Time
 	// wifiLost is when the module said it lost Wi-Fi, zero once back: a
 	// death seen meanwhile says so.
 	wifiLost time.Time
@@ -89,7 +87,6 @@ func (t *linkTable) endSnapshot(at time.Time) {
 	}
 	t.inSnapshot = false
 	t.seen = nil
-	t.listed = at
 }
 
 // ids returns the live ids in order, so notes come in a stable order.

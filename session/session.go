@@ -741,12 +741,25 @@ func (s *Session) moduleEventLocked(ev protocol.ModuleEvent, r protocol.Record) 
 	tb := &s.stats.Table
 	switch ev {
 	case protocol.ModuleRestart:
-		tb.Restarted, tb.WifiLost = r.At, time.Time{}
+		tb.WifiLost = time.Time{}
 		s.links.wifiLost = time.Time{}
-		s.noteLocked("module restart (%s): every link was reset", protocol.Escape(r.Text))
-		if s.truth == nil {
+		switch {
+		case s.truth != nil:
+			s.noteLocked("module started (%s)", protocol.Escape(r.Text))
+		case len(s.links.live) == 0 && tb.Listed.IsZero():
+			// Nothing was known of its links: a power-on, or a restart
+			// before anything was listed. Either way it holds none now.
+			s.noteLocked("module started (%s): it holds no links", protocol.Escape(r.Text))
+		default:
+			tb.Restarted = r.At
+			s.noteLocked("module restart (%s): every link was reset", protocol.Escape(r.Text))
 			s.links.reset(r.At, "module restart")
 			s.linkNotesLocked()
+		}
+		if s.truth == nil {
+			// A module that just started holds no links: the table is
+			// complete, as a listing would make it.
+			tb.Listed, tb.Stale = r.At, time.Time{}
 		}
 	case protocol.ModuleWifiLost:
 		tb.WifiLost = r.At

@@ -221,8 +221,8 @@ func TestModuleRestartAndWifiLoss(t *testing.T) {
 		if c := m.link(5).Closed; c == nil || c.Reason != "module restart" || c.Seen {
 			t.Errorf("link 5 after the restart: %+v", c)
 		}
-		if got := m.s.Stats().Table.Restarted; !got.Equal(time.Now()) {
-			t.Errorf("restarted at %v", got)
+		if tb := m.s.Stats().Table; !tb.Restarted.Equal(time.Now()) || !tb.Listed.Equal(time.Now()) {
+			t.Errorf("restarted at %v, listed at %v: want both now (a module that started holds no links)", tb.Restarted, tb.Listed)
 		}
 		n := notes(m.s)
 		for _, want := range []string{
@@ -352,6 +352,24 @@ func TestPollsAreMarkedInTheLog(t *testing.T) {
 			if !strings.Contains(log.String(), want) {
 				t.Errorf("log lacks %q:\n%s", want, log.String())
 			}
+		}
+	})
+}
+
+// TestModuleStartWithNoLinksKnown: the ATCMD READY of a power-on, before
+// anything was known of the module's links, says it holds none.
+func TestModuleStartWithNoLinksKnown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m, stop := newRealModule(t, Options{})
+		defer stop()
+		m.f.say("ATCMD READY\r\n")
+		synctest.Wait()
+		tb := m.s.Stats().Table
+		if !tb.Restarted.IsZero() || !tb.Listed.Equal(time.Now()) {
+			t.Errorf("after a power-on: %+v, want listed now and no restart", tb)
+		}
+		if n := notes(m.s); n != "module started (ATCMD READY): it holds no links\n" {
+			t.Errorf("notes %q", n)
 		}
 	})
 }

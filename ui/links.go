@@ -356,7 +356,7 @@ func (p *linksPane) banner(iw int) []string {
 			add("as of " + hhmmss(tb.Stale) + ": not listed since the port came back (l lists them)")
 		}
 	}
-	if !tb.Restarted.IsZero() && tb.Listed.Before(tb.Restarted) {
+	if !tb.FirstHand && !tb.Restarted.IsZero() && !tb.Restarted.Before(tb.Listed) {
 		add("module restarted " + hhmmss(tb.Restarted) + ": every link was reset")
 	}
 	if !tb.WifiLost.IsZero() {
