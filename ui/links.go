@@ -434,11 +434,14 @@ func (p *linksPane) header(iw int, wide bool) string {
 func (p *linksPane) footer(iw int) []string {
 	st := &p.sh.styles
 	var out []string
+	// A flash says why an action was refused: it wraps, never cut.
+	hint := st.Hint
+	if p.flashErr {
+		hint = st.HintError
+	}
 	if p.flash != "" {
-		if p.flashErr {
-			out = append(out, st.HintError.Render(p.flash))
-		} else {
-			out = append(out, st.Hint.Render(p.flash))
+		for _, l := range wrapPlain(p.flash, iw, "  ") {
+			out = append(out, hint.Render(l))
 		}
 	}
 	switch {
@@ -447,20 +450,11 @@ func (p *linksPane) footer(iw int) []string {
 		text, _ := p.ed.view(max(iw-ansi.StringWidth(label), 1))
 		out = append(out, st.RawPrompt.Render(label)+st.Text.Render(text))
 	case p.focused && len(p.links) > 0 && p.flash == "":
-		out = append(out, st.Hint.Render("s send · r read · c close · l list (the AT command goes to the console)"))
-	}
-	var wrapped []string
-	for _, l := range out {
-		// A flash says why an action was refused: it wraps, never cut.
-		if ansi.StringWidth(l) > iw && !p.prompt {
-			for _, w := range wrapPlain(ansi.Strip(l), iw, "  ") {
-				wrapped = append(wrapped, st.Hint.Render(w))
-			}
-			continue
+		for _, l := range wrapPlain("s send · r read · c close · l list (the AT command goes to the console)", iw, "  ") {
+			out = append(out, st.Hint.Render(l))
 		}
-		wrapped = append(wrapped, l)
 	}
-	return wrapped
+	return out
 }
 
 // promptLabel is the label of the payload prompt.
