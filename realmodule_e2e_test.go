@@ -84,7 +84,7 @@ type rmLink struct {
 	role, proto   string
 	local, remote string
 	detail        string // "LISTEN · in 0 B · out 0 B · idle 1s"
-	died          string // "✗ died 12:00:00 (1s ago): deleted (AT+SKTDEL)"
+	died          string // "✗ died 12:00:00 (1s ago): deleted (AT+SKTDEL)", wrapped lines joined
 }
 
 func (v rmView) link(id int) (rmLink, bool) {
@@ -174,10 +174,15 @@ func rmParse(raw string) rmView {
 		}
 		cur := &v.links[len(v.links)-1]
 		switch {
-		case strings.HasPrefix(text, "✗ died"):
+		case strings.HasPrefix(text, "✗ died"), strings.HasPrefix(text, "✗ dead"):
 			cur.died = text
+		case cur.died != "":
+			// The reason wraps onto more lines: nothing is cut.
+			cur.died += " " + text
 		case cur.detail == "":
 			cur.detail = text
+		default:
+			cur.detail += " " + text
 		}
 	}
 	return v
@@ -334,7 +339,7 @@ func TestRealModulePathInTmux(t *testing.T) {
 	c.Close()
 	// The polls are background traffic: kept out of the console (the links
 	// pane shows their effect) and written to the log.
-	deadSeed := regexp.MustCompile(fmt.Sprintf(`(?m)< info   link_id:0,seed,tcp,\S*dst_address:127\.0\.0\.1,dst_port:%d,socket_fd:-1$`, clientPort))
+	deadSeed := regexp.MustCompile(fmt.Sprintf(`(?m)< info   \(poll\) link_id:0,seed,tcp,\S*dst_address:127\.0\.0\.1,dst_port:%d,socket_fd:-1$`, clientPort))
 	polled := func(v rmView) error {
 		for _, r := range v.console {
 			if strings.Contains(rmFlat(r), "AT+SKTSTATE") {
@@ -409,7 +414,12 @@ func TestRealModulePathInTmux(t *testing.T) {
 		regexp.MustCompile(`(?m)^\S+ < data +` + regexp.QuoteMeta(`[$][SKT][DATA][0][5]:ping\n`) + `$`),
 		regexp.MustCompile(`(?m)^\S+ > sent +` + regexp.QuoteMeta(sendCmd) + `$`),
 		regexp.MustCompile(`(?m)^\S+ > sent +` + regexp.QuoteMeta(delCmd) + `$`),
-		regexp.MustCompile(`(?m)^\S+ > sent +AT\+SKTSTATE$`),
+		regexp.MustCompile(`(?m)^\S+ > sent +\(poll\) AT\+SKTSTATE$`),
+		// atbench's own notes say what happened to each link, and why.
+		regexp.MustCompile(`(?m)^\S+ - note +link 1 opened: server tcp on 0\.0\.0\.0:` + portText + `; keepalive unknown$`),
+		regexp.MustCompile(`(?m)^\S+ - note +link 0 opened: seed tcp to 127\.0\.0\.1:\d+ \(accepted by server 1\); keepalive unknown$`),
+		regexp.MustCompile(`(?m)^\S+ - note +link 0 dead: socket closed \(socket_fd:-1\); dead when first seen \S+ \(alive at \S+\)$`),
+		regexp.MustCompile(`(?m)^\S+ - note +link 1 closed: deleted \(AT\+SKTDEL\)$`),
 	} {
 		if !want.Match(log) {
 			t.Errorf("log lacks a line matching %s", want)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"atbench/session"
 )
@@ -41,7 +42,7 @@ func startSession(ctx context.Context, o options) (*running, error) {
 		closeLog(logf)
 		return nil, err
 	}
-	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le, Poll: o.poll}
+	opts := session.Options{Dialect: d, Timeout: o.timeout, LineEnding: le, Poll: o.poll, Header: logHeader(o, dev.Info())}
 	if d == nil {
 		opts.Detect = candidates()
 	}
@@ -105,4 +106,24 @@ func closeLog(f *os.File) error {
 		return nil
 	}
 	return f.Close()
+}
+
+// logHeader is the top of the transcript log: the version, the port and
+// its settings, and the options that change what the log shows.
+func logHeader(o options, info session.Info) string {
+	port := info.Kind + " " + info.Name
+	if info.Kind == "serial" || info.Kind == "rfc2217" {
+		parity := "N"
+		if o.parity != "" {
+			parity = strings.ToUpper(o.parity[:1])
+		}
+		port += fmt.Sprintf(" @ %d %d%s%s flow %s", info.Baud, o.dataBits, parity, o.stopBits, o.flow)
+	}
+	lines := []string{"atbench " + version, "port " + port}
+	if o.poll > 0 {
+		lines = append(lines, fmt.Sprintf("polling the link state every %v", o.poll))
+	} else {
+		lines = append(lines, "no polling (--poll): links are known from commands, answers and events")
+	}
+	return strings.Join(lines, "\n")
 }

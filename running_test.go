@@ -23,7 +23,7 @@ func TestRunPolls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(log), "> sent   AT+SKTSTATE\n"); n < 2 {
+	if n := strings.Count(string(log), "> sent   (poll) AT+SKTSTATE\n"); n < 2 {
 		t.Fatalf("%d polls in the log:\n%s", n, log)
 	}
 }

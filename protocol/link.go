@@ -48,12 +48,38 @@ type Keepalive struct {
 	ProbesSent int           // probes sent since the last traffic
 	NextProbe  time.Time     // zero when no probe is scheduled
 	DeadAt     time.Time     // when the link is declared dead if the peer stays silent
+	// Source says where these facts come from: the module's own sockets,
+	// or a prediction from the commands it accepted.
+	Source KeepaliveSource
 }
+
+// KeepaliveSource says where a link's keepalive facts come from.
+type KeepaliveSource uint8
+
+// Keepalive sources. The zero value is first-hand knowledge, as the
+// emulator has.
+const (
+	// KeepaliveRead: read from the module's own sockets (the emulator).
+	KeepaliveRead KeepaliveSource = iota
+	// KeepalivePredicted: predicted from the settings the module accepted
+	// before the link opened; the timers run from the traffic seen on the
+	// AT port, not from the module's TCP stack.
+	KeepalivePredicted
+	// KeepaliveUnknown: no setting was seen before the link opened (it was
+	// first seen in a listing, or opened before the settings were known).
+	KeepaliveUnknown
+)
 
 // Closed tells when and why a link ended.
 type Closed struct {
+	// At is when the link died, or, when Seen is set, when its death was
+	// first seen (a listing showed it dead or left it out).
 	At     time.Time
 	Reason string
+	// Seen marks a death revealed by a listing: it happened between
+	// AliveAt (when the link was last known alive; zero if never) and At.
+	Seen    bool
+	AliveAt time.Time
 }
 
 // LinkInfo is a snapshot of one link. The emulator fills every field from
@@ -95,6 +121,28 @@ type LinkUpdate struct {
 	// Snapshot marks an update from a full listing (e.g. AT+SKTSTATE): links
 	// absent from a complete snapshot are gone.
 	Snapshot bool
+}
+
+// ModuleEvent is what a record says about the module as a whole.
+type ModuleEvent uint8
+
+// Module events.
+const (
+	ModuleNone ModuleEvent = iota
+	// ModuleRestart: the module started up (Realtek "ATCMD READY"): every
+	// link it had is gone.
+	ModuleRestart
+	// ModuleWifiLost: the module lost its Wi-Fi link (Realtek
+	// "[$]wifi disconnected"); its links may not survive.
+	ModuleWifiLost
+	// ModuleWifiBack: the module has its Wi-Fi link again.
+	ModuleWifiBack
+)
+
+// ModuleEventer is implemented by dialects whose module announces
+// restarts and Wi-Fi changes.
+type ModuleEventer interface {
+	ModuleEvent(r Record) ModuleEvent
 }
 
 // Setting is one module-wide option in force, such as "so_keepalive" = "1".

@@ -243,8 +243,11 @@ func (s *Session) finalLocked(c *Command, final protocol.Record) {
 			}
 			if sc := s.dialect.StateCommand(); sc != "" && strings.EqualFold(protocol.CommandName(c.Line), sc) {
 				s.links.endSnapshot(final.At)
+				s.stats.Table.Listed = final.At
+				s.stats.Table.Stale = time.Time{}
 			}
 		}
+		s.linkNotesLocked()
 	}
 	s.endLocked(c, final, nil)
 }

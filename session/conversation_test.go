@@ -157,7 +157,9 @@ func TestRawRecordKindAndLog(t *testing.T) {
 			t.Fatalf("records %+v", recs)
 		}
 		stop()
-		want := "2026-12-03T12:00:00.000000Z > raw    5 bytes: raw\\r\\n\n"
+		want := "2026-12-03T12:00:00.000000Z - note   command set test\n" +
+			"2026-12-03T12:00:00.000000Z - note   started 2026-12-03T12:00:00Z\n" +
+			"2026-12-03T12:00:00.000000Z > raw    5 bytes: raw\\r\\n\n"
 		if log.String() != want {
 			t.Fatalf("log %q, want %q", log.String(), want)
 		}
@@ -354,7 +356,7 @@ func TestBoundaryClosesACutLine(t *testing.T) {
 		f.lose()
 		f.say("ATCMD READY\r\n")
 		synctest.Wait()
-		if got, want := kinds(s), "info:N:0001 | event:ATCMD READY"; got != want {
+		if got, want := kinds(s), "info:N:0001 | event:ATCMD READY | note:module started (ATCMD READY): it holds no links"; got != want {
 			t.Fatalf("records %q, want %q", got, want)
 		}
 	})

@@ -68,7 +68,7 @@ outer:
 		}
 	}
 	s.mu.Lock()
-	s.dialect = chosen
+	s.adoptLocked(chosen)
 	if s.opts.LineEnding == "" {
 		s.opts.LineEnding = chosen.LineEnding()
 	}

@@ -152,7 +152,7 @@ func TestLinkTableEmptySnapshot(t *testing.T) {
 	if len(tb.live) != 0 {
 		t.Fatalf("after an empty listing: live %v", tb.live)
 	}
-	list := tb.list()
+	list := tb.list(t1)
 	if len(list) != 2 {
 		t.Fatalf("list %+v, want the two links closed", list)
 	}
@@ -165,7 +165,7 @@ func TestLinkTableEmptySnapshot(t *testing.T) {
 	tb.apply(protocol.LinkUpdate{ID: 2, Present: true, Role: protocol.RoleClient, State: protocol.StateEstablished, Parent: protocol.NoLink}, t1)
 	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Reason: "AT+CID=?: No valid Cids", Parent: protocol.NoLink}, t1)
 	tb.apply(protocol.LinkUpdate{ID: protocol.NoLink, Snapshot: true, Parent: protocol.NoLink}, t1)
-	if l := tb.list(); len(tb.live) != 0 || len(l) != 3 || l[0].ID != 2 || l[0].Closed.Reason != "AT+CID=?: No valid Cids" {
+	if l := tb.list(t1); len(tb.live) != 0 || len(l) != 3 || l[0].ID != 2 || l[0].Closed.Reason != "AT+CID=?: No valid Cids" {
 		t.Fatalf("list %+v", l)
 	}
 }

@@ -20,12 +20,24 @@ import (
 // with the UTC time, the direction ("<" from the module, ">" to it, "-" from
 // atbench itself), the kind, and the text with every byte that is not
 // printable escaped (\r \n \t \\ \xNN), so one record is always one line.
-// The session flushes after each batch of records it takes in, before
-// anyone can see them: a crash loses nothing shown, and a flood costs one
-// write per read from the device, not one per line.
+// A background poll's command and its answer have "(poll) " before the
+// text:
+//
+//	2026-11-21T23:59:03.000000Z > sent   (poll) AT+SKTSTATE
+//
+// atbench's own notes ("-") say what it concluded: a link opened, closed or
+// dead and why, a module restart, a Wi-Fi loss. The session flushes after
+// each batch of records it takes in, before anyone can see them: a crash
+// loses nothing shown, and a flood costs one write per read from the
+// device, not one per line. A write that fails loses the lines waiting to
+// be written (Missed counts them) and the next ones are tried again.
 type LogWriter struct {
-	w   *bufio.Writer
-	buf []byte
+	dst     io.Writer
+	w       *bufio.Writer
+	pending uint64 // lines buffered since the last flush
+	missed  uint64 // lines lost to failed writes
+	clean   bool   // the last flush succeeded
+	buf     []byte
 	// sec and secText cache the formatted date and time of the last whole
 	// second: a flood writes thousands of lines a second.
 	sec     int64
@@ -34,7 +46,7 @@ type LogWriter struct {
 
 // NewLogWriter writes log lines to w.
 func NewLogWriter(w io.Writer) *LogWriter {
-	return &LogWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	return &LogWriter{dst: w, w: bufio.NewWriterSize(w, 64<<10), clean: true}
 }
 
 // Write appends one record; Flush writes it out.
@@ -54,6 +66,9 @@ func (l *LogWriter) Write(r protocol.Record) error {
 	for i := len(name); i < 7; i++ {
 		b = append(b, ' ')
 	}
+	if r.Quiet {
+		b = append(b, "(poll) "...)
+	}
 	if r.Kind == protocol.KindRaw {
 		b = strconv.AppendInt(b, int64(len(r.Payload)), 10)
 		b = append(b, " bytes: "...)
@@ -67,11 +82,28 @@ func (l *LogWriter) Write(r protocol.Record) error {
 	}
 	b = append(b, '\n')
 	l.buf = b
+	l.pending++
 	if _, err := l.w.Write(b); err != nil {
+		l.drop()
 		return fmt.Errorf("transcript log: %w", err)
 	}
 	return nil
 }
+
+// drop forgets the lines waiting after a failed write: a bufio.Writer
+// keeps failing once it has failed, so it starts afresh.
+func (l *LogWriter) drop() {
+	l.missed += l.pending
+	l.pending = 0
+	l.clean = false
+	l.w.Reset(l.dst)
+}
+
+// Missed is how many lines failed writes have lost.
+func (l *LogWriter) Missed() uint64 { return l.missed }
+
+// Clean reports whether the last flush succeeded.
+func (l *LogWriter) Clean() bool { return l.clean }
 
 // appendTime appends t as 2026-11-21T23:59:01.123456Z.
 func (l *LogWriter) appendTime(b []byte, t time.Time) []byte {
@@ -90,8 +122,15 @@ func (l *LogWriter) appendTime(b []byte, t time.Time) []byte {
 
 // Flush writes out every record written so far.
 func (l *LogWriter) Flush() error {
+	if l.w.Buffered() == 0 {
+		// Nothing written proves nothing: a failing log stays failing.
+		return nil
+	}
 	if err := l.w.Flush(); err != nil {
+		l.drop()
 		return fmt.Errorf("transcript log: %w", err)
 	}
+	l.pending = 0
+	l.clean = true
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,6 +63,10 @@ type Options struct {
 	// Session.Poll) as soon as Run starts and then this often, skipping a
 	// turn while the last poll is still waiting.
 	Poll time.Duration
+	// Header is written at the top of the log, one note per line, before
+	// the command set and the start time: the program's version, the port
+	// and its settings.
+	Header string
 }
 
 // Stats are the session's counters and connection state.
@@ -76,6 +81,37 @@ type Stats struct {
 	// the outstanding command, or nothing (Command "").
 	Awaiting   Awaiting
 	Reconnects int // times the device came back after a loss
+	// Table says how far the link table can be trusted.
+	Table TableState
+	// Log is the state of the transcript log.
+	Log LogState
+}
+
+// TableState says how far the link table can be trusted.
+type TableState struct {
+	// FirstHand: the device knows its links itself (the emulator); the
+	// rest is about a table inferred from the module's words.
+	FirstHand bool
+	// StateCommand is the command that lists every link, "" if none.
+	StateCommand string
+	// Listed is when the module last listed every link; zero: never.
+	Listed time.Time
+	// Stale is when the port was lost, zero while the rows are current:
+	// from then until the next listing they are as of that time.
+	Stale time.Time
+	// Restarted is when the module last announced a restart (every link
+	// was reset); zero: not seen.
+	Restarted time.Time
+	// WifiLost is when the module said it lost its Wi-Fi link, zero once
+	// it says it is back.
+	WifiLost time.Time
+}
+
+// LogState is the state of the transcript log.
+type LogState struct {
+	Failing bool   // the last write failed
+	Err     string // the last write error
+	Missed  uint64 // lines that never reached the log
 }
 
 // Awaiting says that the module waits for raw bytes for a command: its
@@ -225,7 +261,7 @@ type Session struct {
 	ended       bool // Run has returned: no more records will come
 	log         *LogWriter
 	lineNote    string // the remote port's last note on unconfirmed controls
-	logErr      error
+	logErr      error  // the first error writing the log
 
 	detected chan struct{} // closed once dialect is known (see Detected)
 	kick     chan struct{} // wakes the sender
@@ -276,10 +312,46 @@ func New(dev device.Device, opts Options) (*Session, error) {
 	if t, ok := dev.(snapshotter); ok {
 		s.truth = t
 	}
+	s.stats.Table = TableState{FirstHand: s.truth != nil}
+	if opts.Dialect != nil {
+		s.adoptLocked(opts.Dialect)
+	}
 	if opts.Log != nil {
 		s.log = NewLogWriter(opts.Log)
+		s.writeHeader()
 	}
 	return s, nil
+}
+
+// adoptLocked takes d as the session's command set: what the link table
+// and the stats need from it. Before detection ends no rule is known.
+func (s *Session) adoptLocked(d protocol.Dialect) {
+	s.dialect = d
+	s.links.inForce = func() (protocol.Keepalive, bool) { return d.KeepaliveInForce(s.settings.list()) }
+	s.links.format = d.FormatLink
+	s.stats.Table.StateCommand = d.StateCommand()
+}
+
+// writeHeader writes the log's header: the caller's lines, the command
+// set and the start time, as notes of atbench's own (in the log only).
+func (s *Session) writeHeader() {
+	at := s.now()
+	var lines []string
+	for l := range strings.SplitSeq(strings.TrimSpace(s.opts.Header), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	set := "command set: detected from the module's answers (--dialect auto)"
+	if s.dialect != nil {
+		set = "command set " + s.dialect.Name()
+	}
+	lines = append(lines, set, "started "+at.UTC().Format(time.RFC3339Nano))
+	for _, l := range lines {
+		r := protocol.Record{Kind: protocol.KindNote, Text: l, LinkID: protocol.NoLink, At: at}
+		s.logRecordLocked(r)
+	}
+	s.flushLogLocked()
 }
 
 // Dialect returns the module's command set; with detection, wait for
@@ -303,9 +375,7 @@ func (s *Session) Changed() <-chan struct{} {
 // notifyLocked flushes the transcript log and wakes everyone waiting on
 // Changed: nothing is announced before it is on disk. s.mu must be held.
 func (s *Session) notifyLocked() {
-	if s.log != nil && s.logErr == nil {
-		s.logErr = s.log.Flush()
-	}
+	s.flushLogLocked()
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -343,6 +413,53 @@ func (s *Session) Stats() Stats {
 	return st
 }
 
+// flushLogLocked writes out the log and follows its state: the first
+// failure is said at once in the transcript, with the lines missed, and so
+// is the first success after it. s.mu must be held (or the session not yet
+// shared).
+func (s *Session) flushLogLocked() {
+	if s.log == nil {
+		return
+	}
+	err := s.log.Flush()
+	s.logStateLocked(err)
+}
+
+// logRecordLocked writes one record to the log and follows its state.
+func (s *Session) logRecordLocked(r protocol.Record) {
+	if s.log == nil {
+		return
+	}
+	s.logStateLocked(s.log.Write(r))
+}
+
+// logStateLocked follows the log's state after a write or a flush.
+func (s *Session) logStateLocked(err error) {
+	st := &s.stats.Log
+	st.Missed = s.log.Missed()
+	switch {
+	case err != nil && !st.Failing:
+		st.Failing, st.Err = true, err.Error()
+		if s.logErr == nil {
+			s.logErr = err
+		}
+		s.transcriptNoteLocked(fmt.Sprintf("log: %v: %d lines missed so far; writing resumes when the log takes it", err, st.Missed))
+	case err != nil:
+		st.Err = err.Error()
+	case st.Failing && s.log.Clean():
+		st.Failing, st.Err = false, ""
+		s.transcriptNoteLocked(fmt.Sprintf("log: writing again; %d lines missed", st.Missed))
+	}
+}
+
+// transcriptNoteLocked adds a note to the transcript, and to the log's
+// buffer for its next flush.
+func (s *Session) transcriptNoteLocked(text string) {
+	r := protocol.Record{Kind: protocol.KindNote, Text: text, LinkID: protocol.NoLink, At: s.now()}
+	s.transcript.add(&r)
+	s.log.Write(r) // an error here is the one being reported
+}
+
 // LogErr reports the first error writing the transcript log, if any.
 func (s *Session) LogErr() error {
 	s.mu.Lock()
@@ -357,9 +474,10 @@ func (s *Session) Links() []protocol.LinkInfo {
 	if s.truth != nil {
 		return s.truth.Snapshot().Links
 	}
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.links.list()
+	return s.links.list(now)
 }
 
 // Settings returns the module-wide settings known to be in force.
@@ -627,11 +745,7 @@ func (s *Session) addLocked(r *protocol.Record) { s.addAtLocked(r, s.now()) }
 func (s *Session) addAtLocked(r *protocol.Record, at time.Time) {
 	r.At = at
 	s.transcript.add(r)
-	if s.log != nil && s.logErr == nil {
-		if err := s.log.Write(*r); err != nil {
-			s.logErr = err
-		}
-	}
+	s.logRecordLocked(*r)
 }
 
 // Note adds a message of atbench's own to the transcript (and the log).
@@ -651,6 +765,9 @@ func (s *Session) noteLocked(format string, args ...any) {
 // applyLocked updates the links and the settings from one record of the
 // module.
 func (s *Session) applyLocked(r protocol.Record) {
+	if me, ok := s.dialect.(protocol.ModuleEventer); ok {
+		s.moduleEventLocked(me.ModuleEvent(r), r)
+	}
 	if s.truth != nil {
 		return
 	}
@@ -659,6 +776,53 @@ func (s *Session) applyLocked(r protocol.Record) {
 	}
 	for _, st := range s.dialect.Settings(r) {
 		s.settings.set(st)
+	}
+	s.linkNotesLocked()
+}
+
+// moduleEventLocked follows what the module says about itself: a restart
+// resets every link, a Wi-Fi loss is kept until it is back.
+func (s *Session) moduleEventLocked(ev protocol.ModuleEvent, r protocol.Record) {
+	tb := &s.stats.Table
+	switch ev {
+	case protocol.ModuleRestart:
+		tb.WifiLost = time.Time{}
+		s.links.wifiLost = time.Time{}
+		switch {
+		case s.truth != nil:
+			s.noteLocked("module started (%s)", protocol.Escape(r.Text))
+		case len(s.links.live) == 0 && tb.Listed.IsZero():
+			// Nothing was known of its links: a power-on, or a restart
+			// before anything was listed. Either way it holds none now.
+			s.noteLocked("module started (%s): it holds no links", protocol.Escape(r.Text))
+		default:
+			tb.Restarted = r.At
+			s.noteLocked("module restart (%s): every link was reset", protocol.Escape(r.Text))
+			s.links.reset(r.At, "module restart")
+			s.linkNotesLocked()
+		}
+		if s.truth == nil {
+			// A module that just started holds no links: the table is
+			// complete, as a listing would make it.
+			tb.Listed, tb.Stale = r.At, time.Time{}
+		}
+	case protocol.ModuleWifiLost:
+		tb.WifiLost = r.At
+		s.links.wifiLost = r.At
+		s.noteLocked("Wi-Fi lost (%s): the module's links may not survive", protocol.Escape(r.Text))
+	case protocol.ModuleWifiBack:
+		if !tb.WifiLost.IsZero() {
+			s.noteLocked("Wi-Fi back (%s)", protocol.Escape(r.Text))
+		}
+		tb.WifiLost = time.Time{}
+		s.links.wifiLost = time.Time{}
+	}
+}
+
+// linkNotesLocked adds the link table's notes on what changed.
+func (s *Session) linkNotesLocked() {
+	for _, n := range s.links.takeNotes() {
+		s.noteLocked("%s", n)
 	}
 }
 
@@ -678,6 +842,9 @@ func (s *Session) statusLoop(ctx context.Context) {
 			s.stats.Cause = ""
 			switch st.State {
 			case device.Disconnected:
+				if s.stats.Table.Stale.IsZero() {
+					s.stats.Table.Stale = s.now()
+				}
 				cause := "unknown cause"
 				if st.Cause != nil {
 					cause = st.Cause.Error()

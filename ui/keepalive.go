@@ -111,7 +111,7 @@ func (p *keepalivePane) lines(iw int) []string {
 	wide := iw >= 72
 	const indent = "      "
 	var out []string
-	counted, closed, tcp := false, 0, 0
+	counted, closed, tcp, predicted := false, 0, 0, false
 	for _, l := range p.links {
 		if !isTCP(l) {
 			continue
@@ -135,17 +135,39 @@ func (p *keepalivePane) lines(iw int) []string {
 			}
 			out = append(out, st.Dead.Render("✗")+st.Closed.Render(head+"dead"+at+": "+why))
 		case l.Role == protocol.RoleServer:
-			out = append(out, " "+st.Text.Render(head)+st.Subtle.Render("listening (keepalive is per seed)"))
+			text := "listening (keepalive is per seed)"
+			switch {
+			case ka.Source == protocol.KeepalivePredicted && ka.Enabled:
+				text, predicted = "listening (its seeds get keepalive on)", true
+			case ka.Source == protocol.KeepalivePredicted:
+				text, predicted = "listening (its seeds get keepalive off)", true
+			}
+			out = append(out, " "+st.Text.Render(head)+st.Subtle.Render(text))
+		case ka.Source == protocol.KeepaliveUnknown:
+			out = append(out, " "+st.Text.Render(head)+st.Subtle.Render("keepalive unknown (no setting seen before it opened)"))
 		case !ka.Enabled:
-			out = append(out, " "+st.Text.Render(head)+st.Subtle.Render("keepalive off"))
+			text := "keepalive off"
+			if ka.Source == protocol.KeepalivePredicted {
+				text, predicted = "keepalive off (predicted)", true
+			}
+			out = append(out, " "+st.Text.Render(head)+st.Subtle.Render(text))
 		default:
 			counted = true
+			label := "dead at "
+			if ka.Source == protocol.KeepalivePredicted {
+				predicted, label = true, "if silent, dead at "
+			}
 			first := " " + st.Text.Render(head) + st.Good.Render("on") + st.Text.Render(
 				" · idle "+fmtSetDur(ka.Idle)+" · intvl "+fmtSetDur(ka.Interval)+" · cnt "+countText(ka.Count))
-			if wide {
+			switch {
+			case ka.Source == protocol.KeepalivePredicted:
+				// The module's probes never show on the AT port.
+				out = append(out, first+st.Subtle.Render(" · predicted"),
+					indent+p.progress(now, l), indent+p.deadline(now, l, label))
+			case wide:
 				out = append(out, first+st.Text.Render(" · probes "+probesText(ka)),
-					indent+p.progress(now, l)+st.Text.Render(" · ")+p.deadline(now, l, "dead at "))
-			} else {
+					indent+p.progress(now, l)+st.Text.Render(" · ")+p.deadline(now, l, label))
+			default:
 				out = append(out, first, indent+p.progress(now, l),
 					indent+st.Text.Render("probes "+probesText(ka)+" · ")+p.deadline(now, l, "if silent, dead at "))
 			}
@@ -157,7 +179,27 @@ func (p *keepalivePane) lines(iw int) []string {
 	case !counted && p.globalOn():
 		out = append(out, st.Subtle.Render("keepalive applies to sockets opened after it is set"))
 	}
-	return append(out, p.globalLines(iw)...)
+	if predicted {
+		for _, l := range wrapPlain("predicted from the commands the module accepted before each link opened, "+
+			"not read from the module; timers run from the traffic seen", iw, "  ") {
+			out = append(out, st.Subtle.Render(l))
+		}
+	}
+	out = append(out, p.globalLines(iw)...)
+	// Nothing is cut: a line too long for the pane goes on, indented.
+	wrapped := make([]string, 0, len(out))
+	for _, l := range out {
+		if ansi.StringWidth(l) <= iw || iw <= len(indent)+10 {
+			wrapped = append(wrapped, l)
+			continue
+		}
+		parts := strings.Split(ansi.Wrap(l, iw-len(indent), ""), "\n")
+		wrapped = append(wrapped, parts[0])
+		for _, c := range parts[1:] {
+			wrapped = append(wrapped, indent+c)
+		}
+	}
+	return wrapped
 }
 
 func countText(n int) string {

@@ -62,6 +62,7 @@ type keyMap struct {
 	SendAction  key.Binding
 	ReadAction  key.Binding
 	CloseAction key.Binding
+	ListAction  key.Binding
 	Cancel      key.Binding
 }
 
@@ -121,6 +122,7 @@ func defaultKeyMap() keyMap {
 		SendAction:  b([]string{"s"}, "s", "send data…"),
 		ReadAction:  b([]string{"r"}, "r", "read…"),
 		CloseAction: b([]string{"c"}, "c", "close link…"),
+		ListAction:  b([]string{"l"}, "l", "list the module's links…"),
 		Cancel:      b([]string{"esc"}, "esc", "cancel"),
 	}
 }
@@ -140,7 +142,7 @@ func (k keyMap) helpGroups() []helpGroup {
 		{"Editing", []key.Binding{k.Left, k.Right, k.WordLeft, k.WordRight, k.Home, k.End,
 			k.Backspace, k.Delete, k.DeleteWord, k.KillStart, k.KillEnd}},
 		{"Search (after /)", []key.Binding{k.SearchOlder, k.SearchNewer, k.SearchDone}},
-		{"Links", []key.Binding{k.Up, k.Down, k.First, k.Last, k.SendAction, k.ReadAction, k.CloseAction, k.Cancel}},
+		{"Links", []key.Binding{k.Up, k.Down, k.First, k.Last, k.SendAction, k.ReadAction, k.CloseAction, k.ListAction, k.Cancel}},
 		{"Keepalive", []key.Binding{k.Up, k.Down}},
 		{"Help", []key.Binding{k.CloseHelp, k.HelpScroll}},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"atbench/protocol"
+	"atbench/session"
 )
 
 // linksPane is the live socket table. A selected row offers actions that
@@ -17,11 +18,13 @@ import (
 type linksPane struct {
 	sh      *shared
 	links   []protocol.LinkInfo
-	now     time.Time // the session's clock, from the latest view
-	body    []string  // the link rows, settled by Update for View
+	now     time.Time     // the session's clock, from the latest view
+	stats   session.Stats // the connection and the link table's state
+	body    []string      // the link rows, settled by Update for View
 	sel     int
 	selKey  linkKey
 	top     int // first link shown
+	shown   int // links shown from top, settled with body
 	w, h    int
 	focused bool
 
@@ -74,14 +77,17 @@ func (p *linksPane) typing() bool { return p.prompt }
 // ShortHelp implements help.KeyMap.
 func (p *linksPane) ShortHelp() []key.Binding {
 	k := p.sh.keys
-	return []key.Binding{k.Up, k.Down, k.SendAction, k.ReadAction, k.CloseAction}
+	return []key.Binding{k.Up, k.Down, k.SendAction, k.ReadAction, k.CloseAction, k.ListAction}
 }
 
 // FullHelp implements help.KeyMap.
 func (p *linksPane) FullHelp() [][]key.Binding {
 	k := p.sh.keys
-	return [][]key.Binding{{k.Up, k.Down, k.First, k.Last}, {k.SendAction, k.ReadAction, k.CloseAction, k.Cancel}}
+	return [][]key.Binding{{k.Up, k.Down, k.First, k.Last}, {k.SendAction, k.ReadAction, k.CloseAction, k.ListAction, k.Cancel}}
 }
+
+// setStats takes the connection and link-table state of a view.
+func (p *linksPane) setStats(st session.Stats) { p.stats = st }
 
 // setLinks replaces the table, keeping the selection on the same link, and
 // takes the time the idle times count to.
@@ -151,9 +157,23 @@ func (p *linksPane) Update(msg tea.Msg) (pane, tea.Cmd) {
 		p.move(len(p.links))
 	case key.Matches(km, k.SendAction):
 		if l, ok := p.live(); ok {
+			if l.Role == protocol.RoleServer && l.Proto != protocol.ProtoUDP {
+				p.setFlash(p.serverSendHint(l), true)
+				return p, nil
+			}
 			p.prompt, p.promptOn = true, l.ID
 			p.ed.reset()
 		}
+	case key.Matches(km, k.ListAction):
+		cmd := ""
+		if p.sh.dialect != nil {
+			cmd = p.sh.dialect.StateCommand()
+		}
+		if cmd == "" {
+			p.setFlash("this command set has no command that lists the links", true)
+			return p, nil
+		}
+		return p, p.fill(cmd, nil)
 	case key.Matches(km, k.ReadAction):
 		if l, ok := p.live(); ok {
 			n := readSize
@@ -208,6 +228,22 @@ func (p *linksPane) idTaken(id int) bool {
 
 func (p *linksPane) setFlash(s string, isErr bool) { p.flash, p.flashErr = s, isErr }
 
+// serverSendHint says that a TCP or TLS server sends nothing itself: its
+// seeds, one per accepted peer, do.
+func (p *linksPane) serverSendHint(srv protocol.LinkInfo) string {
+	var seeds []string
+	for _, l := range p.links {
+		if l.Role == protocol.RoleSeed && l.Parent == srv.ID && l.Closed == nil {
+			seeds = append(seeds, strconv.Itoa(l.ID))
+		}
+	}
+	what := "link " + strconv.Itoa(srv.ID) + " is a " + strings.ToUpper(string(srv.Proto)) + " server: send through one of its seeds"
+	if len(seeds) == 0 {
+		return what + " (none yet: a peer must connect first)"
+	}
+	return what + " (" + strings.Join(seeds, ", ") + ")"
+}
+
 // confirmSend builds the send command from the typed payload.
 func (p *linksPane) confirmSend() tea.Cmd {
 	payload, err := protocol.Unescape(p.ed.String())
@@ -238,7 +274,8 @@ func (p *linksPane) fill(line string, err error) tea.Cmd {
 func (p *linksPane) settle() {
 	iw, ih := innerWidth(p.w), max(p.h-2, 0)
 	footer := p.footer(iw)
-	p.body = p.rows(iw, max(ih-1-len(footer), 0), iw >= wideLinks)
+	banner := p.banner(iw)
+	p.body = p.rows(iw, max(ih-1-len(banner)-len(footer), 0), iw >= wideLinks)
 	if p.prompt {
 		p.ed.settle(max(iw-ansi.StringWidth(p.promptLabel()), 1))
 	}
@@ -252,9 +289,16 @@ func (p *linksPane) View() string {
 	body := make([]string, 0, ih)
 	body = append(body, st.Header.Render(p.header(iw, wide)))
 	footer := p.footer(iw)
-	if len(p.links) == 0 {
+	body = append(body, p.banner(iw)...)
+	switch {
+	case len(p.links) == 0 && p.unlisted():
+		for _, l := range wrapPlain("the module's links are unknown until "+p.sh.dialect.StateCommand()+
+			" runs: l puts it in the console", iw, "  ") {
+			body = append(body, st.Warn.Render(l))
+		}
+	case len(p.links) == 0:
 		body = append(body, st.Subtle.Render("no links yet: open a server or a client"))
-	} else {
+	default:
 		body = append(body, p.body...)
 	}
 	if len(footer) > 0 && ih > len(footer) {
@@ -272,9 +316,100 @@ func (p *linksPane) View() string {
 				live++
 			}
 		}
-		note = st.Subtle.Render(strconv.Itoa(live) + " live · " + strconv.Itoa(n-live) + " closed")
+		text := strconv.Itoa(live) + " live · " + strconv.Itoa(n-live) + " closed"
+		if p.top > 0 || p.top+p.shown < n {
+			// Some rows are hidden: say which are shown, as the keepalive
+			// pane does.
+			text += " · " + strconv.Itoa(p.top+1) + "–" + strconv.Itoa(p.top+p.shown) + "/" + strconv.Itoa(n)
+		}
+		note = st.Subtle.Render(text)
 	}
 	return frame(st, p.focused, "Links", note, p.w, p.h, body)
+}
+
+// unlisted reports whether the module may hold links atbench has not
+// seen: it has never listed them, and the device does not know them
+// first-hand.
+func (p *linksPane) unlisted() bool {
+	tb := p.stats.Table
+	return !tb.FirstHand && tb.Listed.IsZero() && tb.StateCommand != "" && p.sh.dialect != nil &&
+		p.sh.dialect.StateCommand() != ""
+}
+
+// banner says how far the rows can be trusted: stale while the port is
+// lost, reset by a module restart, at risk after a Wi-Fi loss, incomplete
+// before the first listing.
+func (p *linksPane) banner(iw int) []string {
+	st := &p.sh.styles
+	tb := p.stats.Table
+	var out []string
+	add := func(s string) {
+		for _, l := range wrapPlain(s, iw, "  ") {
+			out = append(out, st.Warn.Render(l))
+		}
+	}
+	hhmmss := func(t time.Time) string { return t.Format("15:04:05") }
+	if !tb.Stale.IsZero() {
+		if p.stats.State == session.Disconnected {
+			add("stale: as of " + hhmmss(tb.Stale) + ", when the port was lost")
+		} else {
+			add("as of " + hhmmss(tb.Stale) + ": not listed since the port came back (l lists them)")
+		}
+	}
+	if !tb.FirstHand && !tb.Restarted.IsZero() && !tb.Restarted.Before(tb.Listed) {
+		add("module restarted " + hhmmss(tb.Restarted) + ": every link was reset")
+	}
+	if !tb.WifiLost.IsZero() {
+		add("Wi-Fi lost " + hhmmss(tb.WifiLost) + ": the links may be dead")
+	}
+	if len(p.links) > 0 && p.unlisted() {
+		add("not listed yet: the module may hold other links (l lists them)")
+	}
+	return out
+}
+
+// wrapPlain cuts plain text into lines of at most w cells, at spaces when
+// it can, the lines after the first indented: nothing is cut off.
+func wrapPlain(s string, w int, indent string) []string {
+	if w <= 0 {
+		return []string{s}
+	}
+	var out []string
+	first := true
+	for {
+		avail := w
+		if !first {
+			avail = max(w-ansi.StringWidth(indent), 1)
+		}
+		if ansi.StringWidth(s) <= avail {
+			break
+		}
+		head := ansi.Cut(s, 0, avail)
+		cut := len(head)
+		if i := strings.LastIndexByte(head, ' '); i > 0 && strings.TrimSpace(head[:i]) != "" {
+			cut = i
+		}
+		line := strings.TrimRight(s[:cut], " ")
+		if !first {
+			line = indent + line
+		}
+		out = append(out, line)
+		s = strings.TrimLeft(s[cut:], " ")
+		first = false
+	}
+	if !first {
+		s = indent + s
+	}
+	return append(out, s)
+}
+
+// idWidth is the width of the id column: every id in full.
+func (p *linksPane) idWidth() int {
+	w := 2
+	for _, l := range p.links {
+		w = max(w, len(strconv.Itoa(l.ID)))
+	}
+	return w
 }
 
 // addrWidth is the width of each address column.
@@ -287,7 +422,7 @@ func addrWidth(iw int, wide bool) int {
 
 func (p *linksPane) header(iw int, wide bool) string {
 	aw := addrWidth(iw, wide)
-	h := " " + padLeft("ID", 2) + " " + padRight("ROLE", 6) + " " + padRight("PROTO", 5) + " " +
+	h := " " + padLeft("ID", p.idWidth()) + " " + padRight("ROLE", 6) + " " + padRight("PROTO", 5) + " " +
 		padRight("LOCAL", aw) + " " + padRight("REMOTE", aw)
 	if wide {
 		h += " " + padRight("STATE", 11) + " " + padLeft("IN", 4) + " " + padLeft("OUT", 4) + " " + padLeft("IDLE", 4)
@@ -299,11 +434,14 @@ func (p *linksPane) header(iw int, wide bool) string {
 func (p *linksPane) footer(iw int) []string {
 	st := &p.sh.styles
 	var out []string
+	// A flash says why an action was refused: it wraps, never cut.
+	hint := st.Hint
+	if p.flashErr {
+		hint = st.HintError
+	}
 	if p.flash != "" {
-		if p.flashErr {
-			out = append(out, st.HintError.Render(p.flash))
-		} else {
-			out = append(out, st.Hint.Render(p.flash))
+		for _, l := range wrapPlain(p.flash, iw, "  ") {
+			out = append(out, hint.Render(l))
 		}
 	}
 	switch {
@@ -312,7 +450,9 @@ func (p *linksPane) footer(iw int) []string {
 		text, _ := p.ed.view(max(iw-ansi.StringWidth(label), 1))
 		out = append(out, st.RawPrompt.Render(label)+st.Text.Render(text))
 	case p.focused && len(p.links) > 0 && p.flash == "":
-		out = append(out, st.Hint.Render("s send · r read · c close (the AT command goes to the console)"))
+		for _, l := range wrapPlain("s send · r read · c close · l list (the AT command goes to the console)", iw, "  ") {
+			out = append(out, st.Hint.Render(l))
+		}
 	}
 	return out
 }
@@ -342,12 +482,14 @@ func (p *linksPane) rows(iw, n int, wide bool) []string {
 		p.top++
 	}
 	out := make([]string, 0, n)
+	p.shown = 0 // links shown whole
 	for i := p.top; i < len(blocks) && len(out) < n; i++ {
-		for _, l := range blocks[i] {
-			if len(out) < n {
-				out = append(out, l)
-			}
+		if len(out)+len(blocks[i]) > n {
+			out = append(out, blocks[i][:n-len(out)]...)
+			break
 		}
+		out = append(out, blocks[i]...)
+		p.shown++
 	}
 	return out
 }
@@ -363,8 +505,10 @@ func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) 
 		mark = "✗"
 	}
 	local, remote := orDash(l.Local), orDash(l.Remote)
-	row := mark + padLeft(strconv.Itoa(l.ID), 2) + " " + padRight(protocol.Escape(string(l.Role)), 6) + " " +
-		padRight(protocol.Escape(string(l.Proto)), 5) + " " + padRight(local, aw) + " " + padRight(remote, aw)
+	// Columns are padded, never cut: a long address pushes the row on,
+	// and the row wraps.
+	row := mark + padLeft(strconv.Itoa(l.ID), p.idWidth()) + " " + pad(protocol.Escape(string(l.Role)), 6) + " " +
+		pad(protocol.Escape(string(l.Proto)), 5) + " " + pad(local, aw) + " " + pad(remote, aw)
 	idle := "-"
 	if t := lastTraffic(l); !t.IsZero() && l.Closed == nil {
 		idle = fmtDurShort(now.Sub(t))
@@ -372,7 +516,7 @@ func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) 
 	state := protocol.Escape(string(l.State))
 	var lines []string
 	if wide {
-		row += " " + padRight(state, 11) + " " + padLeft(fmtBytesShort(l.BytesIn), 4) + " " +
+		row += " " + pad(state, 11) + " " + padLeft(fmtBytesShort(l.BytesIn), 4) + " " +
 			padLeft(fmtBytesShort(l.BytesOut), 4) + " " + padLeft(idle, 4)
 		lines = append(lines, row)
 	} else {
@@ -391,19 +535,29 @@ func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) 
 		if why == "" {
 			why = "closed"
 		}
-		at := ""
-		if !c.At.IsZero() {
-			at = " " + c.At.Format("15:04:05") + " (" + fmtDur(now.Sub(c.At)) + " ago)"
-		}
-		lines = append(lines, "   ✗ died"+at+": "+why)
+		lines = append(lines, "   ✗ "+deathText(c, now)+": "+why)
 	} else if wide && l.Buffered > 0 {
 		lines = append(lines, "     "+strconv.Itoa(l.Buffered)+" B waiting to be read")
 	}
+	var wrapped []string
+	for i, line := range lines {
+		indent := "      "
+		if i == len(lines)-1 && l.Closed != nil {
+			indent = "     "
+		}
+		wrapped = append(wrapped, wrapPlain(line, iw, indent)...)
+	}
+	last := len(wrapped) - 1 // the death line's last part
+	if l.Closed != nil {
+		n := len(wrapPlain(lines[len(lines)-1], iw, "     "))
+		last = len(wrapped) - n
+	}
+	lines = wrapped
 	for i := range lines {
 		switch {
 		case selected:
 			lines[i] = st.Selected.Render(fit(lines[i], iw))
-		case l.Closed != nil && i == len(lines)-1:
+		case l.Closed != nil && i >= last:
 			lines[i] = st.Dead.Render(lines[i])
 		case l.Closed != nil:
 			lines[i] = st.Closed.Render(lines[i])
@@ -412,6 +566,29 @@ func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) 
 		}
 	}
 	return lines
+}
+
+// deathText says when a link died, as far as it is known: the time an
+// event or an answer told it, or, when a listing revealed it, only that it
+// was dead then and alive at some earlier time.
+func deathText(c *protocol.Closed, now time.Time) string {
+	switch {
+	case c.At.IsZero():
+		return "died"
+	case c.Seen && c.AliveAt.IsZero():
+		return "dead when first seen " + c.At.Format("15:04:05") + " (never seen alive)"
+	case c.Seen:
+		return "dead when first seen " + c.At.Format("15:04:05") + " (alive at " + c.AliveAt.Format("15:04:05") + ")"
+	}
+	return "died " + c.At.Format("15:04:05") + " (" + fmtDur(now.Sub(c.At)) + " ago)"
+}
+
+// pad pads s to w cells and never cuts it.
+func pad(s string, w int) string {
+	if sw := ansi.StringWidth(s); sw < w {
+		return s + strings.Repeat(" ", w-sw)
+	}
+	return s
 }
 
 func idleText(now time.Time, l protocol.LinkInfo) string {

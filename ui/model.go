@@ -254,6 +254,7 @@ func (m *Model) onView(msg viewMsg) tea.Cmd {
 	})
 	m.console.links = links
 	m.links.setLinks(links, v.Now)
+	m.links.setStats(v.Stats)
 	m.keepalive.setData(links, v.Settings, v.Now)
 	return readView(m.sh.ctx, m.sh.b, msg.next, m.console.sb.last+1)
 }

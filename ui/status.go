@@ -50,7 +50,15 @@ func (s *statusBar) view(st session.Stats, info session.Info, lines session.Line
 	sty := &s.sh.styles
 	sep := sty.Status.Render(" · ")
 	var left []string
-	left = append(left, sty.Status.Render(" "+backendName(info)))
+	if st.Log.Failing {
+		// First, so a long port name cannot push it out of the bar.
+		left = append(left, sty.StatusError.Render(" log failing: "+strconv.FormatUint(st.Log.Missed, 10)+" lines missed"))
+	}
+	if len(left) == 0 {
+		left = append(left, sty.Status.Render(" "+backendName(info)))
+	} else {
+		left = append(left, sty.Status.Render(backendName(info)))
+	}
 	if l := lines.String(); l != "" {
 		left = append(left, sty.Status.Render(protocol.Escape(l)))
 	}
@@ -80,7 +88,15 @@ func (s *statusBar) view(st session.Stats, info session.Info, lines session.Line
 		left = append(left, sty.StatusWarn.Render(txt))
 	}
 	if p := s.sh.opts.LogPath; p != "" {
-		left = append(left, sty.Status.Render("log "+protocol.Escape(p)))
+		switch lg := st.Log; {
+		case lg.Failing:
+			left = append(left, sty.StatusError.Render("log "+protocol.Escape(p)))
+		case lg.Missed > 0:
+			left = append(left, sty.StatusWarn.Render("log "+protocol.Escape(p)+" ("+
+				strconv.FormatUint(lg.Missed, 10)+" lines missed)"))
+		default:
+			left = append(left, sty.Status.Render("log "+protocol.Escape(p)))
+		}
 	}
 	right := sty.StatusKey.Render("?") + sty.Status.Render(" help · ") +
 		sty.StatusKey.Render("ctrl+c") + sty.Status.Render(" quit ")

@@ -19,7 +19,10 @@ import (
 // Dialect is the Realtek Ameba command set. The zero value is ready to use.
 type Dialect struct{}
 
-var _ protocol.Dialect = Dialect{}
+var (
+	_ protocol.Dialect       = Dialect{}
+	_ protocol.ModuleEventer = Dialect{}
+)
 
 // New returns the Realtek dialect.
 func New() Dialect { return Dialect{} }
@@ -82,8 +85,10 @@ func Payload(line []byte) protocol.PayloadMatch {
 }
 
 // Classify gives the kind of one line of module output and its link:
-// "OK"; "ERROR: <n>" (any line starting "ERROR:"), "ERROR" and the
-// firmware's "unknown command '...'" answer are errors; ">>>" (transparent transmission) is a prompt; "ATCMD
+// "OK" and the other generation's "+<NAME>:OK" are successes; "ERROR: <n>"
+// (any line starting "ERROR:"), "+<NAME>:ERROR: <n>", "ERROR" and the
+// firmware's "unknown command '...'" answer are errors; ">>>" (transparent
+// transmission) is a prompt; "ATCMD
 // READY" and every "[$]..." message are events, an accept event with its
 // seed's link id; the rest is information, an AT+SKTSTATE line or a
 // "+SKTREAD:" line with its link id.
@@ -96,6 +101,16 @@ func (Dialect) Classify(line []byte) (protocol.Kind, int) {
 		return protocol.KindOK, protocol.NoLink
 	case string(line) == "ERROR", bytes.HasPrefix(line, []byte("ERROR:")), bytes.HasPrefix(line, []byte("unknown command")):
 		return protocol.KindError, protocol.NoLink
+	case len(line) > 0 && line[0] == '+':
+		// The 2024 generation's named results, "+WLCONN:OK" and
+		// "+WLCONN:ERROR: <n>" (A.4); any other "+NAME:" line is an answer.
+		if k, ok := namedResult(line); ok {
+			return k, protocol.NoLink
+		}
+		if bytes.HasPrefix(line, []byte(readPrefix)) {
+			return protocol.KindInfo, leadingID(line[len(readPrefix):])
+		}
+		return protocol.KindInfo, protocol.NoLink
 	case string(line) == ">>>":
 		return protocol.KindPrompt, protocol.NoLink
 	case string(line) == "ATCMD READY":
@@ -111,10 +126,52 @@ func (Dialect) Classify(line []byte) (protocol.Kind, int) {
 		return protocol.KindEvent, protocol.NoLink
 	case bytes.HasPrefix(line, []byte(statePrefix)):
 		return protocol.KindInfo, leadingID(line[len(statePrefix):])
-	case bytes.HasPrefix(line, []byte(readPrefix)):
-		return protocol.KindInfo, leadingID(line[len(readPrefix):])
 	}
 	return protocol.KindInfo, protocol.NoLink
+}
+
+// namedResult reads a final result of the generation that names its
+// command: "+<NAME>:OK" or "+<NAME>:ERROR: <n>", NAME in upper case
+// letters and digits.
+func namedResult(line []byte) (protocol.Kind, bool) {
+	name, rest, ok := bytes.Cut(line[1:], []byte(":"))
+	if !ok || len(name) == 0 {
+		return 0, false
+	}
+	for _, c := range name {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return 0, false
+		}
+	}
+	switch {
+	case string(rest) == "OK":
+		return protocol.KindOK, true
+	case bytes.HasPrefix(rest, []byte("ERROR")):
+		if _, ok := ParseError(string(rest)); ok || string(rest) == "ERROR" {
+			return protocol.KindError, true
+		}
+	}
+	return 0, false
+}
+
+// ModuleEvent reads the module's words about itself: "ATCMD READY" (it
+// started up: every link is gone), "[$]wifi disconnected" (its Wi-Fi link
+// was lost), "[$]wifi connected", "[$]wifi reconnect done" and
+// "[$]wifi got ip:..." (it is back).
+func (Dialect) ModuleEvent(r protocol.Record) protocol.ModuleEvent {
+	if r.Kind != protocol.KindEvent {
+		return protocol.ModuleNone
+	}
+	t := trimEOL(r.Text)
+	switch {
+	case t == "ATCMD READY":
+		return protocol.ModuleRestart
+	case t == "[$]wifi disconnected":
+		return protocol.ModuleWifiLost
+	case t == "[$]wifi connected", t == "[$]wifi reconnect done", strings.HasPrefix(t, "[$]wifi got ip:"):
+		return protocol.ModuleWifiBack
+	}
+	return protocol.ModuleNone
 }
 
 // leadingID reads the link id that starts s and is followed by a comma.

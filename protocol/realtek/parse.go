@@ -215,8 +215,16 @@ func ParseReadHeader(line string) (PayloadHeader, bool) {
 
 // ParseError returns the code of an "ERROR: <n>" result line. The older
 // "ERROR:<n>" spelling is accepted too; a bare "ERROR" has no code.
+//
+// The generation that names its command ("+WLCONN:ERROR: 17") is read too.
 func ParseError(line string) (int, bool) {
-	rest, ok := strings.CutPrefix(trimEOL(line), "ERROR:")
+	line = trimEOL(line)
+	if strings.HasPrefix(line, "+") {
+		if _, rest, ok := strings.Cut(line, ":"); ok {
+			line = rest
+		}
+	}
+	rest, ok := strings.CutPrefix(line, "ERROR:")
 	if !ok {
 		return 0, false
 	}

@@ -188,12 +188,70 @@ func TestParseError(t *testing.T) {
 		{"ERROR: x", 0, false},
 		{"ERROR: -1", 0, false},
 		{"OK", 0, false},
-		{"+WLCONN:ERROR:4", 0, false},
+		{"+WLCONN:ERROR:4", 4, true}, // the generation that names its command (A.4)
+		{"+WLCONN:ERROR: 17\r\n", 17, true},
+		{"+WLCONN:OK", 0, false},
+		{"+SKTREAD:0,5,ERROR: 1", 0, false},
 	}
 	for _, tt := range tests {
 		code, ok := ParseError(tt.line)
 		if ok != tt.ok || code != tt.code {
 			t.Errorf("ParseError(%q) = %d, %v; want %d, %v", tt.line, code, ok, tt.code, tt.ok)
+		}
+	}
+}
+
+// TestNamedFinalResults: the 2024 generation ends Wi-Fi answers with the
+// command's name (A.4); its help block after an error is information.
+func TestNamedFinalResults(t *testing.T) {
+	d := New()
+	tests := []struct {
+		line string
+		kind protocol.Kind
+	}{
+		{"+WLCONN:OK\r\n", protocol.KindOK},
+		{"+WLCONN:ERROR: 17\r\n", protocol.KindError},
+		{"+WLCONN:ERROR:3", protocol.KindError},
+		{"+WLSTATE:OK", protocol.KindOK},
+		{"AT+WLCONN=<ssid>,<pwd>[,<key_id>,<bssid>]", protocol.KindInfo},
+		{"\t<ssid>:\tthe network's name", protocol.KindInfo},
+		{"+WLCONN:ERROR: x", protocol.KindInfo},
+		{"+wlconn:OK", protocol.KindInfo},
+		{"+SKTREAD:0,0,", protocol.KindInfo},
+	}
+	for _, tt := range tests {
+		if k, _ := d.Classify([]byte(tt.line)); k != tt.kind {
+			t.Errorf("Classify(%q) = %v, want %v", tt.line, k, tt.kind)
+		}
+	}
+	// The answer to AT+WLCONN ends at either form.
+	for _, final := range []string{"+WLCONN:OK", "+WLCONN:ERROR: 17", "OK"} {
+		a := d.Answer("AT+WLCONN=ssid,x,pw,y")
+		a.Begin()
+		k, _ := d.Classify([]byte(final))
+		if turn := a.Take(protocol.Record{Kind: k, Text: final}); turn.Phase != protocol.Ended {
+			t.Errorf("AT+WLCONN's answer does not end at %q", final)
+		}
+	}
+	if code, ok := ParseError("+WLCONN:ERROR: 17"); !ok || code != 17 {
+		t.Errorf("ParseError(+WLCONN:ERROR: 17) = %d, %v", code, ok)
+	}
+}
+
+func TestModuleEvents(t *testing.T) {
+	d := New()
+	for line, want := range map[string]protocol.ModuleEvent{
+		"ATCMD READY":                    protocol.ModuleRestart,
+		"[$]wifi disconnected":           protocol.ModuleWifiLost,
+		"[$]wifi reconnect done":         protocol.ModuleWifiBack,
+		"[$]wifi got ip:\"192.168.1.5\"": protocol.ModuleWifiBack,
+		"[$]wifi connected":              protocol.ModuleWifiBack,
+		"[$]wifi reconnecting":           protocol.ModuleNone,
+		"OK":                             protocol.ModuleNone,
+	} {
+		k, _ := d.Classify([]byte(line))
+		if got := d.ModuleEvent(protocol.Record{Kind: k, Text: line}); got != want {
+			t.Errorf("ModuleEvent(%q) = %v, want %v", line, got, want)
 		}
 	}
 }
