@@ -20,6 +20,8 @@ import (
 // with the UTC time, the direction ("<" from the module, ">" to it, "-" from
 // atbench itself), the kind, and the text with every byte that is not
 // printable escaped (\r \n \t \\ \xNN), so one record is always one line.
+// A line the module ended with a bare LF or CR rather than CR LF ends with
+// that terminator, escaped (AT+GMR's first line: "...VERSION: 1.1.0\n").
 // The session flushes after each batch of records it takes in, before
 // anyone can see them: a crash loses nothing shown, and a flood costs one
 // write per read from the device, not one per line.
@@ -61,6 +63,11 @@ func (l *LogWriter) Write(r protocol.Record) error {
 	} else {
 		b = protocol.AppendEscaped(b, []byte(r.Text))
 		b = protocol.AppendEscaped(b, r.Payload)
+	}
+	if r.End == protocol.EndLF || r.End == protocol.EndCR {
+		// The usual CR LF goes unsaid; a bare LF or CR is shown escaped
+		// (text never holds one unescaped).
+		b = protocol.AppendEscaped(b, []byte(r.End.Bytes()))
 	}
 	if r.Dropped > 0 {
 		b = fmt.Appendf(b, " (+%d bytes dropped: line over the module's limit)", r.Dropped)
