@@ -338,10 +338,12 @@ func (rr *recordRenderer) renderHex(r *protocol.Record, style paint, prefix, ind
 		head = "raw " + strconv.Itoa(len(r.Payload)) + " bytes"
 		data = r.Payload
 	case r.Kind == protocol.KindData:
-		head = protocol.Escape(r.Text)
+		head = protocol.Escape(leadBytes(r) + r.Text)
 		data = r.Payload
 	default:
-		data = []byte(r.Text)
+		// The line as it came: the empty lines before it, its text and
+		// its terminator (`\r\nOK\r\n` is 0d 0a 4f 4b 0d 0a).
+		data = []byte(leadBytes(r) + r.Text + r.End.Bytes())
 	}
 	if head != "" {
 		out = append(out, prefix+style.on(ansi.Truncate(head, bodyW, "…")))
@@ -391,6 +393,14 @@ func (rr *recordRenderer) renderHex(r *protocol.Record, style paint, prefix, ind
 }
 
 const hexChars = "0123456789abcdef"
+
+// leadBytes are the empty lines the module sent just before r.
+func leadBytes(r *protocol.Record) string {
+	if r.LeadN == 0 {
+		return ""
+	}
+	return strings.Repeat(r.Lead.Bytes(), int(r.LeadN))
+}
 
 func hexDigits4(off int) string {
 	if off > 0xffff {
