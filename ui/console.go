@@ -50,6 +50,13 @@ type consolePane struct {
 
 	cycle *cycleState // Tab pressed again cycles the candidates
 
+	// listing: Tab on an empty input lists the commands; Tab again moves
+	// to the next pane.
+	listing bool
+	// warned is the line whose warning (Adviser) the last Enter showed:
+	// Enter again on it sends it as typed.
+	warned string
+
 	raw       rawState
 	rawQueued int // raw bytes handed to the backend but not yet reported done
 
@@ -105,6 +112,7 @@ func newConsole(sh *shared) *consolePane {
 	c := &consolePane{sh: sh, sb: newScrollback(), focused: true}
 	c.wall = sh.opts.Clock != ClockRelative
 	c.sb.rr.st = &sh.styles
+	c.sb.explainer, _ = sh.dialect.(protocol.ErrorExplainer)
 	c.histLoaded = sh.opts.HistoryPath == ""
 	return c
 }
@@ -124,10 +132,13 @@ func (c *consolePane) SetSize(w, h int) { c.w, c.h = w, h }
 func (c *consolePane) Focus() { c.focused = true }
 
 // Blur takes the focus away.
-func (c *consolePane) Blur() { c.focused = false }
+func (c *consolePane) Blur() { c.focused = false; c.listing = false }
 
-// wantsTab reports whether Tab completes rather than moves the focus.
-func (c *consolePane) wantsTab() bool { return c.searching || len(c.ed.value) > 0 }
+// wantsTab reports whether Tab completes rather than moves the focus: on
+// an empty input the first Tab lists the commands, the next moves on.
+func (c *consolePane) wantsTab() bool {
+	return c.searching || len(c.ed.value) > 0 || (!c.listing && !c.raw.active && len(c.sh.catalog) > 0)
+}
 
 // typing reports whether printable keys go into a field ("?" is text then).
 func (c *consolePane) typing() bool { return c.searching || len(c.ed.value) > 0 || c.raw.active }
@@ -264,6 +275,7 @@ func (c *consolePane) setFlash(s string, isErr bool) { c.flash, c.flashErr = s, 
 func (c *consolePane) clearTransient() {
 	c.flash = ""
 	c.cycle = nil
+	c.listing = false
 }
 
 func (c *consolePane) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -355,6 +367,13 @@ func (c *consolePane) submit() tea.Cmd {
 	if strings.HasPrefix(trimmed, ":") {
 		return c.colon(trimmed)
 	}
+	if adv := c.advice(text); adv != "" && c.warned != text {
+		// Said before it is sent: the module would not take it as typed.
+		c.warned = text
+		c.setFlash("⚠ "+protocol.Escape(adv)+" · enter again sends it as typed", true)
+		return nil
+	}
+	c.warned = ""
 	c.ed.reset()
 	c.sb.toLive()
 	var cmds []tea.Cmd
@@ -474,9 +493,21 @@ func (c *consolePane) saveHistory() tea.Cmd {
 	return appendHistory(c.sh.opts.HistoryPath, lines)
 }
 
+// advice is the command set's warning about a typed line, if any.
+func (c *consolePane) advice(line string) string {
+	if a, ok := c.sh.dialect.(protocol.Adviser); ok {
+		return a.Advise(line)
+	}
+	return ""
+}
+
 // complete acts on Tab.
 func (c *consolePane) complete() {
 	line := c.ed.String()
+	if strings.TrimSpace(line) == "" && !c.searching {
+		c.listing = true // the hint lists the commands
+		return
+	}
 	cur := len(string(c.ed.value[:c.ed.pos]))
 	if cy := c.cycle; cy != nil && cy.line == line && cy.cur == cur && len(cy.cands) > 1 {
 		cy.i = (cy.i + 1) % len(cy.cands)
@@ -614,12 +645,14 @@ func (c *consolePane) onSearched(msg searchMsg) {
 
 // Layout.
 
-// rows splits the inner height: scrollback, rule, input, hint.
+// rows splits the inner height: scrollback, rule, input, hint. The hint
+// takes two rows, more when its lines wrap (up to a third of the pane), so
+// that it is wrapped rather than cut.
 func (c *consolePane) rows() (sb, hint int) {
 	ih := max(c.h-2, 0)
 	switch {
 	case ih >= 8:
-		hint = 2
+		hint = min(max(len(c.hintLines(innerWidth(c.w))), 2), max(ih/3, 2))
 	case ih >= 5:
 		hint = 1
 	}
@@ -692,7 +725,17 @@ func (c *consolePane) render() (string, int, int) {
 	in, cx := c.inputLine(iw)
 	body = append(body, in)
 	hint := c.hintLines(iw)
-	body = append(body, hint[:hintRows]...)
+	if len(hint) > hintRows && hintRows > 0 {
+		// More than the pane has room for: say so on the last row.
+		hint[hintRows-1] = fit(hint[hintRows-1]+" …", iw)
+	}
+	for i := range hintRows {
+		if i < len(hint) {
+			body = append(body, hint[i])
+		} else {
+			body = append(body, "")
+		}
+	}
 	note := "wall"
 	if !c.wall {
 		note = "relative"
@@ -742,8 +785,9 @@ func (c *consolePane) inputLine(w int) (string, int) {
 	return ps.Render(prompt) + st.Text.Render(text), pw + cx
 }
 
-// hintLines are the two lines under the input.
-func (c *consolePane) hintLines(w int) [2]string {
+// hintLines are the lines under the input: two hints, the flash first
+// when there is one, each wrapped to w.
+func (c *consolePane) hintLines(w int) []string {
 	st := &c.sh.styles
 	var out [2]string
 	switch {
@@ -760,21 +804,36 @@ func (c *consolePane) hintLines(w int) [2]string {
 		}
 		out[0] = st.RawPrompt.Render(msg) + st.Hint.Render(" · for "+protocol.Escape(c.raw.command))
 		out[1] = st.Hint.Render(`enter writes the line as bytes · escapes \r \n \t \\ \0 \xNN`)
+	case c.listing && len(c.ed.value) == 0:
+		names := make([]string, 0, len(c.sh.catalog))
+		for _, s := range c.sh.catalog {
+			names = append(names, s.Name)
+		}
+		out[0] = candidateLine(st, names, -1)
+		out[1] = st.Hint.Render("type a name's start and tab completes it · tab again: next pane")
 	default:
 		out = commandHint(st, c.sh.dialect, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
+		if adv := c.advice(c.ed.String()); adv != "" {
+			out[1] = out[0]
+			out[0] = st.HintError.Render("⚠ " + protocol.Escape(adv))
+		}
 	}
+	logical := out[:]
 	if c.flash != "" {
 		style := st.Hint
 		if c.flashErr {
 			style = st.HintError
 		}
-		out[1] = out[0]
-		out[0] = style.Render(c.flash)
+		logical = []string{style.Render(c.flash), out[0], out[1]}
 	}
-	for i := range out {
-		out[i] = fit(out[i], w)
+	var lines []string
+	for _, l := range logical {
+		if l == "" {
+			continue
+		}
+		lines = append(lines, strings.Split(ansi.Wrap(l, max(w, 1), " "), "\n")...)
 	}
-	return out
+	return lines
 }
 
 func (c *consolePane) searchHint() string {
