@@ -426,33 +426,39 @@ func (c *consolePane) modem(verb string, args []string) tea.Cmd {
 	return func() tea.Msg { return modemDoneMsg{what: what, err: op()} }
 }
 
-// colon runs a ":" command of the screen itself.
+// colon runs a ":" command of the screen itself (colonCommands).
 func (c *consolePane) colon(cmd string) tea.Cmd {
 	fields := strings.Fields(strings.ToLower(cmd[1:]))
-	if len(fields) > 0 {
-		switch fields[0] {
-		case "dtr", "rts", "break":
-			return c.modem(fields[0], fields[1:])
-		}
+	var cc colonCommand
+	ok := len(fields) > 0
+	if ok {
+		cc, ok = findColon(fields[0])
 	}
-	switch strings.ToLower(strings.TrimSpace(cmd[1:])) {
-	case "q", "q!", "quit", "qa", "wq", "exit":
+	if ok && cc.args == "" && len(fields) > 1 {
+		ok = false // takes no arguments
+	}
+	if !ok {
+		c.setFlash("unknown "+protocol.Escape(cmd)+": try "+colonSummary(), true)
+		return nil
+	}
+	switch cc.verb {
+	case "dtr", "rts", "break":
+		return c.modem(cc.verb, fields[1:])
+	case "quit":
 		c.ed.reset()
 		return tea.Quit
-	case "clear", "cl":
+	case "clear":
 		c.ed.reset()
 		c.sb.clear()
-	case "help", "h":
+	case "help":
 		c.ed.reset()
 		return func() tea.Msg { return showHelpMsg{} }
 	case "hex":
 		c.ed.reset()
 		c.hex = !c.hex
-	case "time", "clock":
+	case "time":
 		c.ed.reset()
 		c.wall = !c.wall
-	default:
-		c.setFlash("unknown "+protocol.Escape(cmd)+": try :q, :clear, :hex, :time, :dtr on|off, :rts on|off, :break or :help", true)
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSp
 		out[1] = st.Hint.Render(":q quit · ctrl+t time · ctrl+x hex · pgup/pgdn scroll")
 		return out
 	case strings.HasPrefix(trimmed, ":"):
-		out[0] = st.Hint.Render(":q quit · :clear · :hex · :time · :dtr/:rts on|off · :break · :help")
+		out[0] = st.Hint.Render(colonSummary())
 		return out
 	}
 	ctx := parseInput(line, cur, d, cat)
