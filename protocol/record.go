@@ -83,12 +83,27 @@ func (e LineEnd) Bytes() string {
 	return ""
 }
 
+// LineEndOf is the LineEnd that the bytes s are: "\r\n", "\n" or "\r";
+// EndNone for anything else.
+func LineEndOf(s string) LineEnd {
+	switch s {
+	case "\r\n":
+		return EndCRLF
+	case "\n":
+		return EndLF
+	case "\r":
+		return EndCR
+	}
+	return EndNone
+}
+
 // Record is one unit of module output (or host input, for KindSent and
 // KindRaw).
 type Record struct {
 	Kind Kind
 	// End is the terminator that ended the record's line (EndNone for
-	// records that no terminator ends).
+	// records that no terminator ends); for KindSent, the line ending the
+	// command went out with.
 	End LineEnd
 	// Lead is the terminator of the empty lines that came just before the
 	// record, LeadN of them (at most 255 counted): the "\r\n" before "OK"

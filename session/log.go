@@ -64,7 +64,7 @@ func (l *LogWriter) Write(r protocol.Record) error {
 		b = protocol.AppendEscaped(b, []byte(r.Text))
 		b = protocol.AppendEscaped(b, r.Payload)
 	}
-	if r.End == protocol.EndLF || r.End == protocol.EndCR {
+	if !r.Kind.FromHost() && (r.End == protocol.EndLF || r.End == protocol.EndCR) {
 		// The usual CR LF goes unsaid; a bare LF or CR is shown escaped
 		// (text never holds one unescaped).
 		b = protocol.AppendEscaped(b, []byte(r.End.Bytes()))

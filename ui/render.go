@@ -384,6 +384,9 @@ func (rr *recordRenderer) renderHex(r *protocol.Record, style paint, prefix, ind
 	case r.Kind == protocol.KindData:
 		head = protocol.Escape(leadBytes(r) + r.Text)
 		data = r.Payload
+	case r.Kind == protocol.KindSent:
+		// The line as it went out, with its line ending.
+		data = []byte(r.Text + r.End.Bytes())
 	default:
 		// The line as it came: the empty lines before it, its text and
 		// its terminator (`\r\nOK\r\n` is 0d 0a 4f 4b 0d 0a).
