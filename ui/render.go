@@ -393,8 +393,10 @@ func (rr *recordRenderer) renderHex(r *protocol.Record, style paint, prefix, ind
 		data = []byte(leadBytes(r) + r.Text + r.End.Bytes())
 	}
 	if head != "" {
-		out = append(out, prefix+style.on(ansi.Truncate(head, bodyW, "…")))
-		prefix = indent
+		for _, l := range strings.Split(ansi.Hardwrap(head, bodyW, true), "\n") {
+			out = append(out, prefix+style.on(l))
+			prefix = indent
+		}
 	}
 	if len(data) == 0 {
 		return append(out, prefix+rr.pSubtle.on("(no bytes)"))
