@@ -236,7 +236,7 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 				i = end
 				continue
 			}
-			dst = append(dst, f.led(Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped, End: ending(p, end)}))
+			dst = f.led(append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped, End: ending(p, end)}))
 			i = f.endLine(p, end)
 		}
 	}
@@ -255,7 +255,7 @@ func (f *Framer) Flush(dst []Record) []Record {
 	case stUntil:
 		dst = f.emitUntil(dst, len(f.data))
 	case stDiscard:
-		dst = append(dst, f.led(Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped}))
+		dst = f.led(append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped}))
 	default:
 		dst = f.emitLine(dst, f.buf, EndNone)
 	}
@@ -355,11 +355,13 @@ func (f *Framer) addLead(e LineEnd) {
 	}
 }
 
-// led gives r the empty lines seen before it and starts counting afresh.
-func (f *Framer) led(r Record) Record {
+// led gives the last record of dst the empty lines seen before it, starts
+// counting afresh and returns dst.
+func (f *Framer) led(dst []Record) []Record {
+	r := &dst[len(dst)-1]
 	r.Lead, r.LeadN = f.lead, f.leadN
 	f.lead, f.leadN = EndNone, 0
-	return r
+	return dst
 }
 
 // emitLine appends the record of a complete text line ended by end; an
@@ -375,7 +377,7 @@ func (f *Framer) emitLine(dst []Record, line []byte, end LineEnd) []Record {
 	if f.classify != nil {
 		kind, link = f.classify(line)
 	}
-	return append(dst, f.led(Record{Kind: kind, Text: string(line), LinkID: link, End: end}))
+	return f.led(append(dst, Record{Kind: kind, Text: string(line), LinkID: link, End: end}))
 }
 
 // probe looks at the start of a line, p[i:end] being the bytes that follow
@@ -418,7 +420,7 @@ func (f *Framer) probe(dst []Record, p []byte, i, end int) ([]Record, int) {
 		return dst, i
 	}
 	if first < f.nPrompts {
-		dst = append(dst, f.led(Record{Kind: KindPrompt, Text: f.patterns[first], LinkID: NoLink}))
+		dst = f.led(append(dst, Record{Kind: KindPrompt, Text: f.patterns[first], LinkID: NoLink}))
 		f.newLine()
 		return dst, i
 	}
@@ -478,7 +480,7 @@ func (f *Framer) open(dst []Record, p []byte, i int, m PayloadMatch) ([]Record, 
 	}
 	payload := make([]byte, m.Length)
 	copy(payload, got)
-	dst = append(dst, f.led(Record{Kind: KindData, Text: string(f.buf[:m.Header]), Payload: payload, LinkID: m.LinkID}))
+	dst = f.led(append(dst, Record{Kind: KindData, Text: string(f.buf[:m.Header]), Payload: payload, LinkID: m.LinkID}))
 
 	// Bytes after the payload start a new line: give them back.
 	rest, fromP := len(got)-m.Length, f.fromP
@@ -557,7 +559,7 @@ func (f *Framer) takeUntil(dst []Record, p []byte) []Record {
 // emitUntil appends the answer's first n data bytes as a record and leaves
 // the data mode: the answer framing is used once.
 func (f *Framer) emitUntil(dst []Record, n int) []Record {
-	dst = append(dst, f.led(Record{Kind: KindData, Payload: bytes.Clone(f.data[:n]), LinkID: f.until.LinkID}))
+	dst = f.led(append(dst, Record{Kind: KindData, Payload: bytes.Clone(f.data[:n]), LinkID: f.until.LinkID}))
 	f.data, f.until = nil, nil
 	f.newLine()
 	return dst
@@ -565,7 +567,7 @@ func (f *Framer) emitUntil(dst []Record, n int) []Record {
 
 // emitData appends the completed payload record and starts a new line.
 func (f *Framer) emitData(dst []Record) []Record {
-	dst = append(dst, f.led(Record{Kind: KindData, Text: f.head, Payload: f.data, LinkID: f.link}))
+	dst = f.led(append(dst, Record{Kind: KindData, Text: f.head, Payload: f.data, LinkID: f.link}))
 	f.head, f.data = "", nil
 	f.newLine()
 	return dst
