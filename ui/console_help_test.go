@@ -151,3 +151,22 @@ func TestTabOnEmptyInputListsTheCommands(t *testing.T) {
 		t.Fatal("the first tab moved the focus")
 	}
 }
+
+func TestLongHintsKeepTheScreenSize(t *testing.T) {
+	for _, sz := range [][2]int{{120, 40}, {80, 24}, {60, 16}, {40, 12}} {
+		for _, in := range []string{"", "AT+SKTCFG=2000,2000,,1,60,10,", "AT+SKTSEND=0,4,,,", ":"} {
+			f := newFake()
+			f.dialect = realtek.New()
+			m := sized(t, f, Options{}, sz[0], sz[1])
+			if in == "" {
+				m = step(m, keyMsg("tab")) // the command list
+			} else {
+				m = step(m, tea.PasteMsg{Content: in})
+			}
+			checkSize(t, content(m), sz[0], sz[1])
+			if sb, hint := m.console.rows(); sb < 0 || hint < 0 || sb+hint+2 > max(m.console.h-2, 0) {
+				t.Errorf("%dx%d %q: rows %d + hint %d do not fit %d", sz[0], sz[1], in, sb, hint, m.console.h)
+			}
+		}
+	}
+}
