@@ -818,7 +818,7 @@ func (c *consolePane) hintLines(w int) []string {
 		out[0] = candidateLine(st, names, -1)
 		out[1] = st.Hint.Render("type a name's start and tab completes it · tab again: next pane")
 	default:
-		out = commandHint(st, c.sh.dialect, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
+		out = commandHint(st, c.sh.dialect, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle)
 		if adv := c.advice(c.ed.String()); adv != "" {
 			out[1] = out[0]
 			out[0] = st.HintError.Render("⚠ " + protocol.Escape(adv))

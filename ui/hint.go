@@ -11,8 +11,8 @@ import (
 
 // commandHint explains what is being typed: the syntax with the parameter
 // under the cursor emphasised, then that parameter's range, default and
-// meaning. Lines are not cut; the caller fits them.
-func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSpec, dialect, line string, cur int, cy *cycleState, width int) [2]string {
+// meaning. Lines are not cut; the console wraps them.
+func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSpec, dialect, line string, cur int, cy *cycleState) [2]string {
 	var out [2]string
 	trimmed := strings.TrimSpace(line)
 	switch {
