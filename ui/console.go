@@ -46,6 +46,8 @@ type consolePane struct {
 	// Settled by Update for View: the scrollback rows and the records
 	// below them.
 	rowsShown []string
+	// hints are the hint lines under the input, wrapped to the pane.
+	hints []string
 	newer     uint64
 
 	cycle *cycleState // Tab pressed again cycles the candidates
@@ -658,7 +660,7 @@ func (c *consolePane) rows() (sb, hint int) {
 	ih := max(c.h-2, 0)
 	switch {
 	case ih >= 8:
-		hint = min(max(len(c.hintLines(innerWidth(c.w))), 2), max(ih/3, 2))
+		hint = min(max(len(c.hints), 2), max(ih/3, 2))
 	case ih >= 5:
 		hint = 1
 	}
@@ -685,6 +687,7 @@ func (c *consolePane) syncLook() {
 // horizontal scroll. It returns the fetch or the search the view needs.
 func (c *consolePane) settle() tea.Cmd {
 	c.syncLook()
+	c.hints = c.hintLines(innerWidth(c.w))
 	sbRows, _ := c.rows()
 	c.sb.height = sbRows
 	c.sb.stamp++
@@ -730,15 +733,15 @@ func (c *consolePane) render() (string, int, int) {
 	body = append(body, c.rule(iw))
 	in, cx := c.inputLine(iw)
 	body = append(body, in)
-	hint := c.hintLines(iw)
-	if len(hint) > hintRows && hintRows > 0 {
-		// More than the pane has room for: say so on the last row.
-		hint[hintRows-1] = fit(hint[hintRows-1]+" …", iw)
-	}
+	hint := c.hints
 	for i := range hintRows {
-		if i < len(hint) {
+		switch {
+		case i == hintRows-1 && len(hint) > hintRows:
+			// More than the pane has room for: say so on the last row.
+			body = append(body, fit(hint[i]+" …", iw))
+		case i < len(hint):
 			body = append(body, hint[i])
-		} else {
+		default:
 			body = append(body, "")
 		}
 	}
