@@ -48,7 +48,7 @@ type consolePane struct {
 	rowsShown []string
 	// hints are the hint lines under the input, wrapped to the pane.
 	hints []string
-	newer     uint64
+	newer uint64
 
 	cycle *cycleState // Tab pressed again cycles the candidates
 
