@@ -46,9 +46,9 @@ type consolePane struct {
 	// Settled by Update for View: the scrollback rows and the records
 	// below them.
 	rowsShown []string
+	newer     uint64
 	// hints are the hint lines under the input, wrapped to the pane.
 	hints []string
-	newer uint64
 
 	cycle *cycleState // Tab pressed again cycles the candidates
 
