@@ -2,7 +2,10 @@ package session
 
 import (
 	"bytes"
+	"context"
+	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"atbench/protocol"
@@ -26,4 +29,43 @@ func TestLogWriterLineEnds(t *testing.T) {
 	if buf.String() != want {
 		t.Errorf("log\n got %q\nwant %q", buf.String(), want)
 	}
+}
+
+// TestRecordsKeepTheirTerminators checks, through a session, that a sent
+// line carries the line ending it went out with and the module's lines
+// the terminators they came with.
+func TestRecordsKeepTheirTerminators(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{LineEnding: "\n"})
+		defer stop()
+		lines := f.lines()
+		c, err := s.Submit("AT+GMR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-lines
+		f.say("VERSION: 1\nMORE\r\n\r\nOK\r\n")
+		if _, err := c.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		type ends struct {
+			kind  protocol.Kind
+			text  string
+			end   protocol.LineEnd
+			leadN uint8
+		}
+		var got []ends
+		for _, r := range s.Records(0, 100) {
+			got = append(got, ends{r.Kind, r.Text, r.End, r.LeadN})
+		}
+		want := []ends{
+			{protocol.KindSent, "AT+GMR", protocol.EndLF, 0},
+			{protocol.KindInfo, "VERSION: 1", protocol.EndLF, 0},
+			{protocol.KindInfo, "MORE", protocol.EndCRLF, 0},
+			{protocol.KindOK, "OK", protocol.EndCRLF, 1},
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("records\n got %+v\nwant %+v", got, want)
+		}
+	})
 }
