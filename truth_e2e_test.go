@@ -135,7 +135,8 @@ func TestTruthOnARealModuleInTmux(t *testing.T) {
 	// Without --poll nothing has listed the module's links yet.
 	s.waitUntil("start", 10*time.Second,
 		rmPaneHas("Links", "the module's links are unknown until AT+SKTSTATE runs: l puts it in the console"))
-	s.Keys("Tab")
+	s.Keys("Tab") // on an empty input the first Tab lists the commands
+	s.Keys("Tab") // the second moves to the links pane
 	s.Keys("l")
 	s.waitUntil("l fills the console", 10*time.Second, func(v rmView) error {
 		if !strings.Contains(v.raw, "› AT+SKTSTATE") {

@@ -40,6 +40,31 @@ type ParamSpec struct {
 	Values   []string // for ParamEnum, or the meaning of each value "0: UDP"
 	Default  string   // "" when none
 	Help     string   // one line
+	// RequiredIf makes an Optional parameter required when another
+	// parameter has one of some values (Realtek's cert_index with a TLS
+	// conn_type); the zero value requires nothing.
+	RequiredIf Requirement
+}
+
+// Requirement says when an optional parameter must be given.
+type Requirement struct {
+	Param  string   // the other parameter's name
+	Values []string // its values that make this one required
+	When   string   // in words: "for TLS (conn_type 2 or 3)"
+}
+
+// Applies reports whether the other parameter's value other makes the
+// parameter required.
+func (r Requirement) Applies(other string) bool {
+	if r.Param == "" {
+		return false
+	}
+	for _, v := range r.Values {
+		if strings.EqualFold(v, strings.TrimSpace(other)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrorCode documents one error a command can return.
@@ -251,4 +276,38 @@ func (p ParamSpec) Check(value string) error {
 		}
 	}
 	return nil
+}
+
+// ErrorExplainer is implemented by dialects that can say what a final
+// error means for the command it answers, from their catalogue.
+type ErrorExplainer interface {
+	// ExplainError says what the final error record final means as the
+	// answer to command ("AT+SKTDEL=5"), such as "AT+SKTDEL error 1:
+	// parameter error (also: no such link)"; "" when the catalogue does
+	// not say.
+	ExplainError(command string, final Record) string
+}
+
+// Adviser is implemented by dialects that can warn about a typed line
+// before it is sent: a line the module will not take as typed.
+type Adviser interface {
+	// Advise returns a one-line warning about line, or "" when there is
+	// nothing to say.
+	Advise(line string) string
+}
+
+// ExplainCode finds what code means for the command named in line, by the
+// catalogue: the command's own error table. ok is false when the command
+// or the code is not documented.
+func ExplainCode(cat []CommandSpec, line, code string) (meaning string, ok bool) {
+	spec, found := Lookup(cat, strings.TrimSpace(line))
+	if !found {
+		return "", false
+	}
+	for _, e := range spec.Errors {
+		if e.Code == code {
+			return e.Meaning, true
+		}
+	}
+	return "", false
 }

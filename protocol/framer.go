@@ -53,10 +53,12 @@ type Framer struct {
 	maxHead int
 
 	state   frameState
-	buf     []byte // the current line, reused across lines
-	fromP   int    // trailing bytes of buf taken from the p of the running Feed
-	cr      bool   // the last byte ended a line with CR: a following LF belongs to it
-	dropped int    // bytes discarded from an over-long line
+	buf     []byte  // the current line, reused across lines
+	fromP   int     // trailing bytes of buf taken from the p of the running Feed
+	cr      bool    // the last byte ended a line with CR: a following LF belongs to it
+	lead    LineEnd // terminator of the empty lines since the last record
+	leadN   uint8   // how many (saturating)
+	dropped int     // bytes discarded from an over-long line
 
 	head string // header of the payload being taken
 	link int    // LinkID of the payload being taken
@@ -170,6 +172,7 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 		if f.cr {
 			f.cr = false
 			if p[i] == '\n' {
+				f.addLead(EndLF)
 				i++
 				continue
 			}
@@ -191,7 +194,7 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 		switch f.state {
 		case stStart:
 			if end == i {
-				dst = f.emitLine(dst, f.buf)
+				dst = f.emitLine(dst, f.buf, ending(p, i))
 				i = f.endLine(p, i)
 				continue
 			}
@@ -203,7 +206,7 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 
 		case stHeader:
 			if end == i {
-				dst = f.emitLine(dst, f.buf)
+				dst = f.emitLine(dst, f.buf, ending(p, i))
 				i = f.endLine(p, i)
 				continue
 			}
@@ -230,10 +233,10 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 			}
 			if len(f.buf) == 0 {
 				// The whole line is in p: no copy into buf.
-				dst = f.emitLine(dst, seg)
+				dst = f.emitLine(dst, seg, ending(p, end))
 			} else {
 				f.put(seg)
-				dst = f.emitLine(dst, f.buf)
+				dst = f.emitLine(dst, f.buf, ending(p, end))
 			}
 			i = f.endLine(p, end)
 
@@ -243,7 +246,7 @@ func (f *Framer) Feed(dst []Record, p []byte) []Record {
 				i = end
 				continue
 			}
-			dst = append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped})
+			dst = f.led(append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped, End: ending(p, end)}))
 			i = f.endLine(p, end)
 		}
 	}
@@ -262,9 +265,9 @@ func (f *Framer) Flush(dst []Record) []Record {
 	case stUntil:
 		dst = f.emitUntil(dst, len(f.data))
 	case stDiscard:
-		dst = append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped})
+		dst = f.led(append(dst, Record{Kind: KindNoise, Text: string(f.buf), LinkID: NoLink, Dropped: f.dropped}))
 	default:
-		dst = f.emitLine(dst, f.buf)
+		dst = f.emitLine(dst, f.buf, EndNone)
 	}
 	f.newLine()
 	return dst
@@ -317,6 +320,7 @@ func (f *Framer) Pending() int {
 func (f *Framer) Reset() {
 	f.newLine()
 	f.cr = false
+	f.lead, f.leadN = EndNone, 0
 	f.head, f.link, f.need, f.data = "", 0, 0, nil
 	f.end, f.k, f.dbuf = "", 0, f.dbuf[:0]
 	f.until = nil
@@ -347,16 +351,50 @@ func (f *Framer) endLine(p []byte, end int) int {
 	return end + 1
 }
 
-// emitLine appends the record of a complete text line; empty lines make none.
-func (f *Framer) emitLine(dst []Record, line []byte) []Record {
+// ending is the terminator that starts at p[end], a CR or an LF. A CR
+// that ends p is taken alone: its LF, if one comes, is the next record's
+// Lead.
+func ending(p []byte, end int) LineEnd {
+	if p[end] == '\n' {
+		return EndLF
+	}
+	if end+1 < len(p) && p[end+1] == '\n' {
+		return EndCRLF
+	}
+	return EndCR
+}
+
+// addLead counts an empty line ended by e before the next record.
+func (f *Framer) addLead(e LineEnd) {
+	f.lead = e
+	if f.leadN < 255 {
+		f.leadN++
+	}
+}
+
+// led gives the last record of dst the empty lines seen before it, starts
+// counting afresh and returns dst.
+func (f *Framer) led(dst []Record) []Record {
+	r := &dst[len(dst)-1]
+	r.Lead, r.LeadN = f.lead, f.leadN
+	f.lead, f.leadN = EndNone, 0
+	return dst
+}
+
+// emitLine appends the record of a complete text line ended by end; an
+// empty line makes none and counts as Lead of the next record.
+func (f *Framer) emitLine(dst []Record, line []byte, end LineEnd) []Record {
 	if len(line) == 0 {
+		if end != EndNone {
+			f.addLead(end)
+		}
 		return dst
 	}
 	kind, link := KindInfo, NoLink
 	if f.classify != nil {
 		kind, link = f.classify(line)
 	}
-	return append(dst, Record{Kind: kind, Text: string(line), LinkID: link})
+	return f.led(append(dst, Record{Kind: kind, Text: string(line), LinkID: link, End: end}))
 }
 
 // probe looks at the start of a line, p[i:end] being the bytes that follow
@@ -399,7 +437,7 @@ func (f *Framer) probe(dst []Record, p []byte, i, end int) ([]Record, int) {
 		return dst, i
 	}
 	if first < f.nPrompts {
-		dst = append(dst, Record{Kind: KindPrompt, Text: f.patterns[first], LinkID: NoLink})
+		dst = f.led(append(dst, Record{Kind: KindPrompt, Text: f.patterns[first], LinkID: NoLink}))
 		f.newLine()
 		return dst, i
 	}
@@ -468,7 +506,7 @@ func (f *Framer) open(dst []Record, p []byte, i int, m PayloadMatch) ([]Record, 
 	}
 	payload := make([]byte, m.Length)
 	copy(payload, got)
-	dst = append(dst, Record{Kind: KindData, Text: string(f.buf[:m.Header]), Payload: payload, LinkID: m.LinkID})
+	dst = f.led(append(dst, Record{Kind: KindData, Text: string(f.buf[:m.Header]), Payload: payload, LinkID: m.LinkID}))
 
 	// Bytes after the payload start a new line: give them back.
 	return f.giveBack(dst, i, len(got)-m.Length, stStart)
@@ -630,7 +668,7 @@ func (f *Framer) takeUntil(dst []Record, p []byte) []Record {
 // emitUntil appends the answer's first n data bytes as a record and leaves
 // the data mode: the answer framing is used once.
 func (f *Framer) emitUntil(dst []Record, n int) []Record {
-	dst = append(dst, Record{Kind: KindData, Payload: bytes.Clone(f.data[:n]), LinkID: f.until.LinkID})
+	dst = f.led(append(dst, Record{Kind: KindData, Payload: bytes.Clone(f.data[:n]), LinkID: f.until.LinkID}))
 	f.data, f.until = nil, nil
 	f.newLine()
 	return dst
@@ -638,7 +676,7 @@ func (f *Framer) emitUntil(dst []Record, n int) []Record {
 
 // emitData appends the completed payload record and starts a new line.
 func (f *Framer) emitData(dst []Record) []Record {
-	dst = append(dst, Record{Kind: KindData, Text: f.head, Payload: f.data, LinkID: f.link})
+	dst = f.led(append(dst, Record{Kind: KindData, Text: f.head, Payload: f.data, LinkID: f.link}))
 	f.head, f.data = "", nil
 	f.newLine()
 	return dst

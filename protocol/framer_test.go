@@ -512,7 +512,7 @@ func TestFramerCases(t *testing.T) {
 			in := []byte(tc.in)
 			check := func(how string, got []protocol.Record) {
 				t.Helper()
-				if !reflect.DeepEqual(got, tc.want) {
+				if !reflect.DeepEqual(noEnds(got), tc.want) {
 					t.Fatalf("%s:\ngot%s\nwant%s", how, showRecords(got), showRecords(tc.want))
 				}
 				for _, r := range got {
@@ -561,7 +561,7 @@ func TestFramerMiBOverflow(t *testing.T) {
 			}
 			prev = c
 		}
-		if !reflect.DeepEqual(got, want) {
+		if !reflect.DeepEqual(noEnds(got), want) {
 			t.Fatalf("cuts %v:\ngot%s\nwant%s", cuts[:min(len(cuts), 5)], showRecords(got), showRecords(want))
 		}
 	}
@@ -571,7 +571,7 @@ func TestFramerNilClassify(t *testing.T) {
 	f := protocol.NewFramer(protocol.FrameSpec{}, nil)
 	got := f.Feed(nil, []byte("OK\r\n[$]wifi connected\r\n> "))
 	want := []protocol.Record{rec(protocol.KindInfo, "OK"), rec(protocol.KindInfo, "[$]wifi connected")}
-	if !reflect.DeepEqual(got, want) {
+	if !reflect.DeepEqual(noEnds(got), want) {
 		t.Fatalf("got%s\nwant%s", showRecords(got), showRecords(want))
 	}
 	if f.Pending() != 2 {
@@ -614,7 +614,7 @@ func TestFramerPendingFlushReset(t *testing.T) {
 		default:
 			got = f.Feed(nil, []byte(s.feed))
 		}
-		if !reflect.DeepEqual(got, s.want) {
+		if !reflect.DeepEqual(noEnds(got), s.want) {
 			t.Fatalf("step %d: got%s\nwant%s", n, showRecords(got), showRecords(s.want))
 		}
 		if f.Pending() != s.pending {
@@ -639,7 +639,7 @@ func TestFramerDelimitedLong(t *testing.T) {
 	if len(want) < 3 {
 		t.Fatalf("test payload too short: %d records", len(want))
 	}
-	if got := refFrame(fakeSpec(0), fakeClassify, in); !reflect.DeepEqual(got, want) {
+	if got := refFrame(fakeSpec(0), fakeClassify, in); !reflect.DeepEqual(noEnds(got), noEnds(want)) {
 		t.Fatalf("reference: %d records, want %d", len(got), len(want))
 	}
 	f := protocol.NewFramer(fakeSpec(0), fakeClassify)
@@ -655,7 +655,7 @@ func TestFramerDelimitedLong(t *testing.T) {
 			}
 			prev = c
 		}
-		if !reflect.DeepEqual(got, want) {
+		if !reflect.DeepEqual(noEnds(got), noEnds(want)) {
 			t.Fatalf("cuts %v: %d records, want %d", cuts[:min(len(cuts), 5)], len(got), len(want))
 		}
 	}
@@ -666,7 +666,7 @@ func TestFramerDelimitedLong(t *testing.T) {
 func TestFramerDelimitedPendingBoundary(t *testing.T) {
 	f := protocol.NewFramer(fakeSpec(0), fakeClassify)
 	got := f.Feed(nil, []byte("OK\r\n\x1bS5ab\x1b\x1bc"))
-	if want := []protocol.Record{rec(protocol.KindOK, "OK")}; !reflect.DeepEqual(got, want) {
+	if want := []protocol.Record{rec(protocol.KindOK, "OK")}; !reflect.DeepEqual(noEnds(got), want) {
 		t.Fatalf("got%s\nwant%s", showRecords(got), showRecords(want))
 	}
 	if got := f.Flush(nil); len(got) != 0 || f.Pending() != 3+4 {
@@ -677,7 +677,7 @@ func TestFramerDelimitedPendingBoundary(t *testing.T) {
 	if !ok || len(recs) != 0 || cut != want || f.Pending() != 0 {
 		t.Fatalf("Boundary: %s, %+v %v, Pending() = %d; want %+v", showRecords(recs), cut, ok, f.Pending(), want)
 	}
-	if got := f.Feed(nil, []byte("E\r\n")); !reflect.DeepEqual(got, []protocol.Record{rec(protocol.KindInfo, "E")}) {
+	if got := f.Feed(nil, []byte("E\r\n")); !reflect.DeepEqual(noEnds(got), []protocol.Record{rec(protocol.KindInfo, "E")}) {
 		t.Fatalf("after the boundary: %s", showRecords(got))
 	}
 }
@@ -692,7 +692,7 @@ func TestFramerBadEnd(t *testing.T) {
 			},
 		}
 		got := protocol.NewFramer(spec, nil).Feed(nil, []byte("#ab"+end+"\r\n"))
-		if want := []protocol.Record{rec(protocol.KindInfo, "#ab"+end)}; !reflect.DeepEqual(got, want) {
+		if want := []protocol.Record{rec(protocol.KindInfo, "#ab"+end)}; !reflect.DeepEqual(noEnds(got), want) {
 			t.Fatalf("End %q: got%s\nwant%s", end, showRecords(got), showRecords(want))
 		}
 	}
@@ -719,7 +719,7 @@ func TestFramerHeaderLimit(t *testing.T) {
 			got = f.Feed(got, in[k:min(k+chunk, len(in))])
 		}
 		want := []protocol.Record{rec(protocol.KindInfo, line)}
-		if !reflect.DeepEqual(got, want) {
+		if !reflect.DeepEqual(noEnds(got), want) {
 			t.Fatalf("chunk %d: got%s\nwant%s", chunk, showRecords(got), showRecords(want))
 		}
 		if longest != protocol.MaxHeader {
@@ -740,7 +740,7 @@ func TestFramerBadMatch(t *testing.T) {
 		f := protocol.NewFramer(spec, nil)
 		got := f.Feed(nil, []byte("#abc\r\n"))
 		want := []protocol.Record{rec(protocol.KindInfo, "#abc")}
-		if !reflect.DeepEqual(got, want) {
+		if !reflect.DeepEqual(noEnds(got), want) {
 			t.Fatalf("%+v: got%s\nwant%s", m, showRecords(got), showRecords(want))
 		}
 	}
@@ -763,7 +763,7 @@ func TestFramerLateShortMatch(t *testing.T) {
 	for _, cuts := range [][]int{nil, {3}, {5}, {7}, {2, 4, 6}} {
 		f := protocol.NewFramer(spec, nil)
 		got := feedCuts(f, []byte("#1xabcdefg\r\n"), cuts)
-		if !reflect.DeepEqual(got, want) {
+		if !reflect.DeepEqual(noEnds(got), want) {
 			t.Fatalf("cuts %v: got%s\nwant%s", cuts, showRecords(got), showRecords(want))
 		}
 	}
@@ -815,7 +815,7 @@ func TestFramerNoAliasing(t *testing.T) {
 	f.Feed(nil, []byte(strings.Repeat("#", 100)+"\r\n"))
 	want := []protocol.Record{rec(protocol.KindInfo, "first"), data("[$][SKT][DATA][0][3]:", "abc", 0),
 		rec(protocol.KindInfo, "second"), data("[$][SKT][DATA][1][4]:", "defg", 1)}
-	if !reflect.DeepEqual(recs, want) {
+	if !reflect.DeepEqual(noEnds(recs), want) {
 		t.Fatalf("got%s\nwant%s", showRecords(recs), showRecords(want))
 	}
 }
@@ -831,5 +831,66 @@ func TestFramerAllocs(t *testing.T) {
 	})
 	if allocs > 30 {
 		t.Fatalf("%v allocations for 30 lines, want at most 30", allocs)
+	}
+}
+
+// noEnds returns a copy of rs without the terminators (End, Lead, LeadN):
+// the tables above compare what the records say; TestFramerLineEnds checks
+// the terminators.
+func noEnds(rs []protocol.Record) []protocol.Record {
+	if rs == nil {
+		return nil
+	}
+	out := make([]protocol.Record, len(rs))
+	for i, r := range rs {
+		r.End, r.Lead, r.LeadN = protocol.EndNone, protocol.EndNone, 0
+		out[i] = r
+	}
+	return out
+}
+
+// TestFramerLineEnds checks that each record keeps the terminator that
+// ended its line and the empty lines before it, however the bytes are cut.
+func TestFramerLineEnds(t *testing.T) {
+	type ends struct {
+		text      string
+		end, lead protocol.LineEnd
+		leadN     uint8
+	}
+	cases := []struct {
+		name string
+		in   []string // chunks
+		want []ends
+	}{
+		{"crlf around OK", []string{"\r\nOK\r\n"}, []ends{{"OK", protocol.EndCRLF, protocol.EndCRLF, 1}}},
+		{"bare LF after GMR's first line", []string{"\r\nAMEBA-RTOS SDK VERSION: 1.1.0\nATCMD VERSION: 1.1.0\r\n\r\nOK\r\n"}, []ends{
+			{"AMEBA-RTOS SDK VERSION: 1.1.0", protocol.EndLF, protocol.EndCRLF, 1},
+			{"ATCMD VERSION: 1.1.0", protocol.EndCRLF, protocol.EndNone, 0},
+			{"OK", protocol.EndCRLF, protocol.EndCRLF, 1},
+		}},
+		{"bare CR", []string{"A\rB\r\n"}, []ends{{"A", protocol.EndCR, protocol.EndNone, 0}, {"B", protocol.EndCRLF, protocol.EndNone, 0}}},
+		{"CR LF cut between reads", []string{"A\r", "\nB\r\n"}, []ends{{"A", protocol.EndCR, protocol.EndNone, 0}, {"B", protocol.EndCRLF, protocol.EndLF, 1}}},
+		{"a line cut by Flush", []string{"\r\n\r\n\r\npartial"}, []ends{{"partial", protocol.EndNone, protocol.EndCRLF, 3}}},
+		{"payload then its CR LF", []string{"[$][SKT][DATA][0][2]:hi\r\nOK\r\n"}, []ends{{"[$][SKT][DATA][0][2]:", protocol.EndNone, protocol.EndNone, 0}, {"OK", protocol.EndCRLF, protocol.EndCRLF, 1}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fr := protocol.NewFramer(fakeSpec(0), fakeClassify)
+			var got []protocol.Record
+			for _, c := range tc.in {
+				got = fr.Feed(got, []byte(c))
+			}
+			got = fr.Flush(got)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d records, want %d:%s", len(got), len(tc.want), showRecords(got))
+			}
+			for i, w := range tc.want {
+				r := got[i]
+				if r.Text != w.text || r.End != w.end || r.Lead != w.lead || r.LeadN != w.leadN {
+					t.Errorf("record %d: %q end %q lead %q×%d, want %q end %q lead %q×%d", i,
+						r.Text, r.End.Bytes(), r.Lead.Bytes(), r.LeadN, w.text, w.end.Bytes(), w.lead.Bytes(), w.leadN)
+				}
+			}
+		})
 	}
 }

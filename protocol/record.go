@@ -58,10 +58,59 @@ func (k Kind) FromHost() bool { return k == KindSent || k == KindRaw }
 // NoLink is the LinkID of a record that belongs to no link.
 const NoLink = -1
 
+// LineEnd is the line terminator that ended a line of module output, as the
+// module sent it. The zero value is EndNone.
+type LineEnd uint8
+
+// Line terminators.
+const (
+	EndNone LineEnd = iota // none: a prompt, a payload, a line cut by Flush, a host record
+	EndCRLF                // "\r\n"
+	EndLF                  // a bare "\n"
+	EndCR                  // a bare "\r", or a CR whose LF came in the next read (see Record.Lead)
+)
+
+// Bytes is the terminator as it came on the wire ("" for EndNone).
+func (e LineEnd) Bytes() string {
+	switch e {
+	case EndCRLF:
+		return "\r\n"
+	case EndLF:
+		return "\n"
+	case EndCR:
+		return "\r"
+	}
+	return ""
+}
+
+// LineEndOf is the LineEnd that the bytes s are: "\r\n", "\n" or "\r";
+// EndNone for anything else.
+func LineEndOf(s string) LineEnd {
+	switch s {
+	case "\r\n":
+		return EndCRLF
+	case "\n":
+		return EndLF
+	case "\r":
+		return EndCR
+	}
+	return EndNone
+}
+
 // Record is one unit of module output (or host input, for KindSent and
 // KindRaw).
 type Record struct {
 	Kind Kind
+	// End is the terminator that ended the record's line (EndNone for
+	// records that no terminator ends); for KindSent, the line ending the
+	// command went out with.
+	End LineEnd
+	// Lead is the terminator of the empty lines that came just before the
+	// record, LeadN of them (at most 255 counted): the "\r\n" before "OK"
+	// in "\r\nOK\r\n", or the CR LF after a payload. An LF that completes a
+	// CR ending the previous read counts as one EndLF.
+	Lead  LineEnd
+	LeadN uint8
 	// Text is the line without its line ending. For KindData it is the
 	// header that announced the payload (e.g. "[$][SKT][DATA][0][7]:").
 	Text string

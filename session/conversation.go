@@ -361,7 +361,8 @@ func (s *Session) next() (work, bool) {
 		}
 		s.outstanding = c
 		s.framing.Store(&c.Line)
-		c.sent = protocol.Record{Kind: protocol.KindSent, Text: c.Line, LinkID: protocol.NoLink, Quiet: c.quiet}
+		c.sent = protocol.Record{Kind: protocol.KindSent, Text: c.Line, LinkID: protocol.NoLink, Quiet: c.quiet,
+			End: protocol.LineEndOf(s.opts.LineEnding)}
 		s.addLocked(&c.sent)
 		s.links.beginCommand(c.Line, s.dialect.StateCommand())
 		c.answer = s.dialect.Answer(c.Line)

@@ -25,10 +25,12 @@ import (
 //
 //	2026-11-21T23:59:03.000000Z > sent   (poll) AT+SKTSTATE
 //
+// A line the module ended with a bare LF or CR rather than CR LF ends with
+// that terminator, escaped (AT+GMR's first line: "...VERSION: 1.1.0\n").
 // atbench's own notes ("-") say what it concluded: a link opened, closed or
 // dead and why, a module restart, a Wi-Fi loss. The session flushes after
 // each batch of records it takes in, before anyone can see them: a crash
-// loses nothing shown, and a flood costs one write per read from the
+// loses nothing shown, and a flood costs one write per burst from the
 // device, not one per line. A write that fails loses the lines waiting to
 // be written (Missed counts them) and the next ones are tried again.
 type LogWriter struct {
@@ -76,6 +78,11 @@ func (l *LogWriter) Write(r protocol.Record) error {
 	} else {
 		b = protocol.AppendEscaped(b, []byte(r.Text))
 		b = protocol.AppendEscaped(b, r.Payload)
+	}
+	if !r.Kind.FromHost() && (r.End == protocol.EndLF || r.End == protocol.EndCR) {
+		// The usual CR LF goes unsaid; a bare LF or CR is shown escaped
+		// (text never holds one unescaped).
+		b = protocol.AppendEscaped(b, []byte(r.End.Bytes()))
 	}
 	if r.Dropped > 0 {
 		b = fmt.Appendf(b, " (+%d bytes dropped: line over the module's limit)", r.Dropped)

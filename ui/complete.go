@@ -21,6 +21,7 @@ type inputContext struct {
 	fieldStart int  // byte offsets of the field under the cursor
 	fieldEnd   int
 	field      string
+	values     []string // every parameter field as typed, in order
 }
 
 // parseInput finds the command and the field under the cursor (a byte
@@ -47,6 +48,9 @@ func parseInput(line string, cursor int, d protocol.Dialect, cat []protocol.Comm
 	}
 	if sp.Sep != '=' || len(sp.Fields) == 0 {
 		return ctx // a query form: no parameters
+	}
+	for _, f := range sp.Fields {
+		ctx.values = append(ctx.values, f.Text(line))
 	}
 	idx := len(sp.Fields) - 1
 	for i, f := range sp.Fields {

@@ -47,8 +47,17 @@ type consolePane struct {
 	// below them.
 	rowsShown []string
 	newer     uint64
+	// hints are the hint lines under the input, wrapped to the pane.
+	hints []string
 
 	cycle *cycleState // Tab pressed again cycles the candidates
+
+	// listing: Tab on an empty input lists the commands; Tab again moves
+	// to the next pane.
+	listing bool
+	// warned is the line whose warning (Adviser) the last Enter showed:
+	// Enter again on it sends it as typed.
+	warned string
 
 	raw       rawState
 	rawQueued int // raw bytes handed to the backend but not yet reported done
@@ -105,6 +114,7 @@ func newConsole(sh *shared) *consolePane {
 	c := &consolePane{sh: sh, sb: newScrollback(), focused: true}
 	c.wall = sh.opts.Clock != ClockRelative
 	c.sb.rr.st = &sh.styles
+	c.sb.explainer, _ = sh.dialect.(protocol.ErrorExplainer)
 	c.histLoaded = sh.opts.HistoryPath == ""
 	return c
 }
@@ -124,10 +134,13 @@ func (c *consolePane) SetSize(w, h int) { c.w, c.h = w, h }
 func (c *consolePane) Focus() { c.focused = true }
 
 // Blur takes the focus away.
-func (c *consolePane) Blur() { c.focused = false }
+func (c *consolePane) Blur() { c.focused = false; c.listing = false }
 
-// wantsTab reports whether Tab completes rather than moves the focus.
-func (c *consolePane) wantsTab() bool { return c.searching || len(c.ed.value) > 0 }
+// wantsTab reports whether Tab completes rather than moves the focus: on
+// an empty input the first Tab lists the commands, the next moves on.
+func (c *consolePane) wantsTab() bool {
+	return c.searching || len(c.ed.value) > 0 || (!c.listing && !c.raw.active && len(c.sh.catalog) > 0)
+}
 
 // typing reports whether printable keys go into a field ("?" is text then).
 func (c *consolePane) typing() bool { return c.searching || len(c.ed.value) > 0 || c.raw.active }
@@ -264,6 +277,7 @@ func (c *consolePane) setFlash(s string, isErr bool) { c.flash, c.flashErr = s, 
 func (c *consolePane) clearTransient() {
 	c.flash = ""
 	c.cycle = nil
+	c.listing = false
 }
 
 func (c *consolePane) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -355,6 +369,13 @@ func (c *consolePane) submit() tea.Cmd {
 	if strings.HasPrefix(trimmed, ":") {
 		return c.colon(trimmed)
 	}
+	if adv := c.advice(text); adv != "" && c.warned != text {
+		// Said before it is sent: the module would not take it as typed.
+		c.warned = text
+		c.setFlash("⚠ "+protocol.Escape(adv)+" · enter again sends it as typed", true)
+		return nil
+	}
+	c.warned = ""
 	c.ed.reset()
 	c.sb.toLive()
 	var cmds []tea.Cmd
@@ -407,33 +428,39 @@ func (c *consolePane) modem(verb string, args []string) tea.Cmd {
 	return func() tea.Msg { return modemDoneMsg{what: what, err: op()} }
 }
 
-// colon runs a ":" command of the screen itself.
+// colon runs a ":" command of the screen itself (colonCommands).
 func (c *consolePane) colon(cmd string) tea.Cmd {
 	fields := strings.Fields(strings.ToLower(cmd[1:]))
-	if len(fields) > 0 {
-		switch fields[0] {
-		case "dtr", "rts", "break":
-			return c.modem(fields[0], fields[1:])
-		}
+	var cc colonCommand
+	ok := len(fields) > 0
+	if ok {
+		cc, ok = findColon(fields[0])
 	}
-	switch strings.ToLower(strings.TrimSpace(cmd[1:])) {
-	case "q", "q!", "quit", "qa", "wq", "exit":
+	if ok && cc.args == "" && len(fields) > 1 {
+		ok = false // takes no arguments
+	}
+	if !ok {
+		c.setFlash("unknown "+protocol.Escape(cmd)+": try "+colonSummary(), true)
+		return nil
+	}
+	switch cc.verb {
+	case "dtr", "rts", "break":
+		return c.modem(cc.verb, fields[1:])
+	case "quit":
 		c.ed.reset()
 		return tea.Quit
-	case "clear", "cl":
+	case "clear":
 		c.ed.reset()
 		c.sb.clear()
-	case "help", "h":
+	case "help":
 		c.ed.reset()
 		return func() tea.Msg { return showHelpMsg{} }
 	case "hex":
 		c.ed.reset()
 		c.hex = !c.hex
-	case "time", "clock":
+	case "time":
 		c.ed.reset()
 		c.wall = !c.wall
-	default:
-		c.setFlash("unknown "+protocol.Escape(cmd)+": try :q, :clear, :hex, :time, :dtr on|off, :rts on|off, :break or :help", true)
 	}
 	return nil
 }
@@ -474,9 +501,21 @@ func (c *consolePane) saveHistory() tea.Cmd {
 	return appendHistory(c.sh.opts.HistoryPath, lines)
 }
 
+// advice is the command set's warning about a typed line, if any.
+func (c *consolePane) advice(line string) string {
+	if a, ok := c.sh.dialect.(protocol.Adviser); ok {
+		return a.Advise(line)
+	}
+	return ""
+}
+
 // complete acts on Tab.
 func (c *consolePane) complete() {
 	line := c.ed.String()
+	if strings.TrimSpace(line) == "" && !c.searching {
+		c.listing = true // the hint lists the commands
+		return
+	}
 	cur := len(string(c.ed.value[:c.ed.pos]))
 	if cy := c.cycle; cy != nil && cy.line == line && cy.cur == cur && len(cy.cands) > 1 {
 		cy.i = (cy.i + 1) % len(cy.cands)
@@ -614,12 +653,14 @@ func (c *consolePane) onSearched(msg searchMsg) {
 
 // Layout.
 
-// rows splits the inner height: scrollback, rule, input, hint.
+// rows splits the inner height: scrollback, rule, input, hint. The hint
+// takes two rows, more when its lines wrap (up to a third of the pane), so
+// that it is wrapped rather than cut.
 func (c *consolePane) rows() (sb, hint int) {
 	ih := max(c.h-2, 0)
 	switch {
 	case ih >= 8:
-		hint = 2
+		hint = min(max(len(c.hints), 2), max(ih/3, 2))
 	case ih >= 5:
 		hint = 1
 	}
@@ -646,6 +687,7 @@ func (c *consolePane) syncLook() {
 // horizontal scroll. It returns the fetch or the search the view needs.
 func (c *consolePane) settle() tea.Cmd {
 	c.syncLook()
+	c.hints = c.hintLines(innerWidth(c.w))
 	sbRows, _ := c.rows()
 	c.sb.height = sbRows
 	c.sb.stamp++
@@ -691,8 +733,18 @@ func (c *consolePane) render() (string, int, int) {
 	body = append(body, c.rule(iw))
 	in, cx := c.inputLine(iw)
 	body = append(body, in)
-	hint := c.hintLines(iw)
-	body = append(body, hint[:hintRows]...)
+	hint := c.hints
+	for i := range hintRows {
+		switch {
+		case i == hintRows-1 && len(hint) > hintRows:
+			// More than the pane has room for: say so on the last row.
+			body = append(body, fit(hint[i]+" …", iw))
+		case i < len(hint):
+			body = append(body, hint[i])
+		default:
+			body = append(body, "")
+		}
+	}
 	note := "wall"
 	if !c.wall {
 		note = "relative"
@@ -742,8 +794,9 @@ func (c *consolePane) inputLine(w int) (string, int) {
 	return ps.Render(prompt) + st.Text.Render(text), pw + cx
 }
 
-// hintLines are the two lines under the input.
-func (c *consolePane) hintLines(w int) [2]string {
+// hintLines are the lines under the input: two hints, the flash first
+// when there is one, each wrapped to w.
+func (c *consolePane) hintLines(w int) []string {
 	st := &c.sh.styles
 	var out [2]string
 	switch {
@@ -760,21 +813,36 @@ func (c *consolePane) hintLines(w int) [2]string {
 		}
 		out[0] = st.RawPrompt.Render(msg) + st.Hint.Render(" · for "+protocol.Escape(c.raw.command))
 		out[1] = st.Hint.Render(`enter writes the line as bytes · escapes \r \n \t \\ \0 \xNN`)
+	case c.listing && len(c.ed.value) == 0:
+		names := make([]string, 0, len(c.sh.catalog))
+		for _, s := range c.sh.catalog {
+			names = append(names, s.Name)
+		}
+		out[0] = candidateLine(st, names, -1)
+		out[1] = st.Hint.Render("type a name's start and tab completes it · tab again: next pane")
 	default:
-		out = commandHint(st, c.sh.dialect, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle, w)
+		out = commandHint(st, c.sh.dialect, c.sh.catalog, c.sh.dialectName(), c.ed.String(), len(string(c.ed.value[:c.ed.pos])), c.cycle)
+		if adv := c.advice(c.ed.String()); adv != "" {
+			out[1] = out[0]
+			out[0] = st.HintError.Render("⚠ " + protocol.Escape(adv))
+		}
 	}
+	logical := out[:]
 	if c.flash != "" {
 		style := st.Hint
 		if c.flashErr {
 			style = st.HintError
 		}
-		out[1] = out[0]
-		out[0] = style.Render(c.flash)
+		logical = []string{style.Render(c.flash), out[0], out[1]}
 	}
-	for i := range out {
-		out[i] = fit(out[i], w)
+	var lines []string
+	for _, l := range logical {
+		if l == "" {
+			continue
+		}
+		lines = append(lines, strings.Split(ansi.Wrap(l, max(w, 1), " "), "\n")...)
 	}
-	return out
+	return lines
 }
 
 func (c *consolePane) searchHint() string {

@@ -310,6 +310,11 @@ func TestTabCompletes(t *testing.T) {
 func TestTabWithEmptyInputMovesFocus(t *testing.T) {
 	m := sized(t, scenario(), Options{}, 120, 40)
 	m = step(m, keyMsg("tab"))
+	scr := ansi.Strip(content(m))
+	if m.focus != focusConsole || !strings.Contains(scr, "AT+SKTSERVER") || !strings.Contains(scr, "tab again:") {
+		t.Fatalf("the first tab on an empty input should list the commands, focus %d:\n%s", m.focus, scr)
+	}
+	m = step(m, keyMsg("tab"))
 	if m.focus != focusLinks {
 		t.Fatalf("focus %d after tab, want links", m.focus)
 	}
@@ -410,13 +415,34 @@ func TestSubmitErrorIsEscaped(t *testing.T) {
 	}
 }
 
-func TestHintKeepsTheParameterInView(t *testing.T) {
+func TestHintWrapsInsteadOfCutting(t *testing.T) {
 	m := sized(t, scenario(), Options{}, 120, 40) // console content is 56 cells wide
 	m = step(m, tea.PasteMsg{Content: "AT+SKTCLIENT=1,1,,host,80,"})
 	scr := ansi.Strip(content(m))
-	if !strings.Contains(scr, "<src_port>") || !strings.Contains(scr, "│ …") {
-		t.Fatalf("the parameter under the cursor is cut off:\n%s", scr)
+	flat := strings.Join(strings.Fields(consoleText(scr)), "")
+	for _, want := range []string{"AT+SKTCLIENT=<link_id>,<conn_type>,[<cert_index>],<dst_host>,<dst_port>,[<src_port>],<auto_rcv>", "<src_port>integer1..65535,optional"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the hint lacks %q (cut?):\n%s", want, scr)
+		}
 	}
+	if strings.Contains(consoleText(scr), "…") {
+		t.Errorf("the hint is cut with …:\n%s", scr)
+	}
+}
+
+// consoleText is the console pane's inner text of a 120-column screen: the
+// left half, borders left out, rows joined.
+func consoleText(scr string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(scr, "\n") {
+		r := []rune(l)
+		if len(r) < 60 {
+			continue
+		}
+		b.WriteString(strings.Trim(string(r[:60]), "│ ╭╮╰╯─"))
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 func TestPaneKeyMapsAreInTheHelp(t *testing.T) {

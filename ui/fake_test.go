@@ -223,6 +223,26 @@ func (fakeDialect) Links(protocol.Record) []protocol.LinkUpdate { return nil }
 func (fakeDialect) Settings(protocol.Record) []protocol.Setting { return nil }
 func (fakeDialect) StateCommand() string                        { return "AT+SKTSTATE" }
 
+// ExplainError reads "ERROR: <n>" against the fake catalogue's tables.
+func (d fakeDialect) ExplainError(command string, final protocol.Record) string {
+	code, ok := strings.CutPrefix(final.Text, "ERROR: ")
+	if !ok {
+		return ""
+	}
+	if m, ok := protocol.ExplainCode(d.Catalog(), command, code); ok {
+		return protocol.CommandName(command) + " error " + code + ": " + m
+	}
+	return ""
+}
+
+// Advise warns of a bare AT, as the Realtek catalogue does.
+func (fakeDialect) Advise(line string) string {
+	if strings.EqualFold(strings.TrimSpace(line), "AT") {
+		return "this module has no bare AT command: try AT+TEST"
+	}
+	return ""
+}
+
 // Answer ends at OK or ERROR; after AT+SKTSENDRAW=<id>,<size> a prompt
 // asks for size raw bytes.
 func (fakeDialect) Answer(command string) protocol.Answer {
@@ -351,8 +371,9 @@ func (fakeDialect) Catalog() []protocol.CommandSpec {
 				{Name: "data_size", Type: protocol.ParamInt, Min: 1, Max: 1999, Help: "must equal the length of <data>"},
 				{Name: "dst_ip", Type: protocol.ParamIP, Optional: true},
 				port("dst_port", true),
-				{Name: "data", Type: protocol.ParamString, Help: "the bytes to send"},
-			}},
+				{Name: "data", Type: protocol.ParamString, Help: `the bytes to send; write ',' as \, and '\' as \\`},
+			},
+			Errors: []protocol.ErrorCode{{Code: "1", Meaning: "parameter error (also: data_size differs from the data)"}}},
 		{Name: "AT+SKTSENDRAW", Syntax: "AT+SKTSENDRAW=<link_id>,<data_size>[,<dst_ip>,<dst_port>]",
 			Help: "Sends raw bytes after >>>",
 			Params: []protocol.ParamSpec{

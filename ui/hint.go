@@ -5,25 +5,23 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"atbench/protocol"
 	"atbench/themes"
 )
 
 // commandHint explains what is being typed: the syntax with the parameter
 // under the cursor emphasised, then that parameter's range, default and
-// meaning. Lines are not cut; the caller fits them.
-func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSpec, dialect, line string, cur int, cy *cycleState, width int) [2]string {
+// meaning. Lines are not cut; the console wraps them.
+func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSpec, dialect, line string, cur int, cy *cycleState) [2]string {
 	var out [2]string
 	trimmed := strings.TrimSpace(line)
 	switch {
 	case trimmed == "":
-		out[0] = st.Hint.Render("AT command · tab completes · ↑ history · / search · ? help")
+		out[0] = st.Hint.Render("AT command · tab lists · ↑ history · / search · ? help")
 		out[1] = st.Hint.Render(":q quit · ctrl+t time · ctrl+x hex · pgup/pgdn scroll")
 		return out
 	case strings.HasPrefix(trimmed, ":"):
-		out[0] = st.Hint.Render(":q quit · :clear · :hex · :time · :dtr/:rts on|off · :break · :help")
+		out[0] = st.Hint.Render(colonSummary())
 		return out
 	}
 	ctx := parseInput(line, cur, d, cat)
@@ -32,7 +30,7 @@ func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSp
 	}
 	if ctx.inName {
 		if ctx.found {
-			out[0] = syntaxLine(st, ctx.spec, "", 0)
+			out[0] = syntaxLine(st, ctx.spec, "")
 			if out[1] == "" {
 				out[1] = st.Hint.Render(ctx.spec.Help)
 			}
@@ -61,22 +59,22 @@ func commandHint(st *themes.Styles, d protocol.Dialect, cat []protocol.CommandSp
 		return out
 	}
 	if ctx.param < 0 || len(ctx.spec.Params) == 0 {
-		out[0] = syntaxLine(st, ctx.spec, "", 0)
+		out[0] = syntaxLine(st, ctx.spec, "")
 		if out[1] == "" {
 			out[1] = st.Hint.Render(ctx.spec.Help)
 		}
 		return out
 	}
 	if ctx.extra {
-		out[0] = syntaxLine(st, ctx.spec, "", 0)
+		out[0] = syntaxLine(st, ctx.spec, "")
 		out[1] = st.HintError.Render("✗ too many parameters: " + ctx.spec.Name + " takes " +
 			pluralise(len(ctx.spec.Params), "parameter", "parameters"))
 		return out
 	}
 	p := ctx.spec.Params[ctx.param]
-	out[0] = syntaxLine(st, ctx.spec, p.Name, width)
+	out[0] = syntaxLine(st, ctx.spec, p.Name)
 	if out[1] == "" {
-		out[1] = paramLine(st, p, ctx.field)
+		out[1] = paramLine(st, ctx.spec, p, ctx)
 	}
 	return out
 }
@@ -105,13 +103,12 @@ func candidateLine(st *themes.Styles, cands []string, cur int) string {
 	return b.String()
 }
 
-// syntaxLine shows a command's syntax with <param> emphasised. When the
-// emphasised part would fall past width (0: no limit), the start is cut so
-// it stays in view.
-func syntaxLine(st *themes.Styles, spec protocol.CommandSpec, param string, width int) string {
-	syn := protocol.Escape(spec.Syntax)
+// syntaxLine shows a command's syntax with <param> emphasised, whole: the
+// console wraps it.
+func syntaxLine(st *themes.Styles, spec protocol.CommandSpec, param string) string {
+	syn := asTyped(spec.Syntax)
 	if syn == "" {
-		syn = protocol.Escape(spec.Name)
+		syn = asTyped(spec.Name)
 	}
 	hs, he := -1, -1
 	if param != "" {
@@ -123,22 +120,21 @@ func syntaxLine(st *themes.Styles, spec protocol.CommandSpec, param string, widt
 		return st.Hint.Render(syn)
 	}
 	pre, mid, post := syn[:hs], syn[hs:he], syn[he:]
-	room := width
-	if post != "" {
-		room-- // the cut end takes a cell for its "…"
-	}
-	if over := ansi.StringWidth(syn[:he]) - room; width > 0 && over > 0 && hs > 1 {
-		// Drop enough of the start (and one cell for "…") to show mid.
-		pre = "…" + ansi.TruncateLeft(pre, min(over+1, ansi.StringWidth(pre)), "")
-	}
 	return st.Hint.Render(pre) + st.HintParam.Render(mid) + st.Hint.Render(post)
 }
 
-// paramLine describes one parameter and checks the typed value.
-func paramLine(st *themes.Styles, p protocol.ParamSpec, value string) string {
+// paramLine describes one parameter and checks the typed value (ctx.field)
+// against it and, for a parameter that another one makes required, against
+// that one's typed value.
+func paramLine(st *themes.Styles, spec protocol.CommandSpec, p protocol.ParamSpec, ctx inputContext) string {
+	value := ctx.field
 	var d strings.Builder
 	d.WriteString("<" + p.Name + "> " + p.Describe())
-	if p.Optional {
+	req := p.RequiredIf
+	switch {
+	case req.Param != "":
+		d.WriteString(", required " + req.When)
+	case p.Optional:
 		d.WriteString(", optional")
 	}
 	if p.Default != "" {
@@ -150,9 +146,16 @@ func paramLine(st *themes.Styles, p protocol.ParamSpec, value string) string {
 	if p.Help != "" {
 		d.WriteString(" — " + p.Help)
 	}
-	desc := protocol.Escape(d.String())
+	desc := asTyped(d.String())
 	if err := p.Check(value); err != nil {
 		return st.HintError.Render("✗ "+protocol.Escape(err.Error())) + st.Hint.Render(" · "+desc)
+	}
+	if req.Param != "" && strings.TrimSpace(value) == "" {
+		for i, q := range spec.Params {
+			if q.Name == req.Param && i < len(ctx.values) && req.Applies(ctx.values[i]) {
+				return st.HintError.Render("✗ needed: <"+req.Param+"> is "+protocol.Escape(strings.TrimSpace(ctx.values[i]))) + st.Hint.Render(" · "+desc)
+			}
+		}
 	}
 	return st.Hint.Render(desc)
 }

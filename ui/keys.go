@@ -1,15 +1,16 @@
 package ui
 
-import "charm.land/bubbles/v2/key"
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // keyMap holds every binding of the screen. Panes match keys against it and
 // the help overlay lists it, so the two never disagree.
 type keyMap struct {
 	// Global.
 	Quit       key.Binding
-	QuitCmd    key.Binding // ":q" typed in the console; listed, matched by the console
-	ModemCmd   key.Binding // ":dtr on|off" and ":rts on|off" typed in the console
-	BreakCmd   key.Binding // ":break [duration]" typed in the console
 	Help       key.Binding
 	NextPane   key.Binding
 	PrevPane   key.Binding
@@ -72,9 +73,6 @@ func defaultKeyMap() keyMap {
 	}
 	return keyMap{
 		Quit:       b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		QuitCmd:    b([]string{":q"}, ":q", "quit (typed)"),
-		ModemCmd:   b([]string{":dtr"}, ":dtr/:rts on|off", "drive DTR/RTS (serial; many boards reset through them)"),
-		BreakCmd:   b([]string{":break"}, ":break [250ms]", "send a break (serial)"),
 		Help:       b([]string{"?", "f1"}, "? f1", "help"),
 		NextPane:   b([]string{"tab"}, "tab", "next pane"),
 		PrevPane:   b([]string{"shift+tab"}, "shift+tab", "previous pane"),
@@ -136,8 +134,9 @@ type helpGroup struct {
 // helpGroups lists every binding, grouped as the overlay shows them.
 func (k keyMap) helpGroups() []helpGroup {
 	return []helpGroup{
-		{"Global", []key.Binding{k.Quit, k.QuitCmd, k.Help, k.NextPane, k.PrevPane, k.Clock, k.Hex, k.Wheel, k.Select}},
-		{"Console", []key.Binding{k.Submit, k.Complete, k.HistPrev, k.HistNext, k.Search, k.Clear, k.ModemCmd, k.BreakCmd}},
+		{"Global", []key.Binding{k.Quit, k.Help, k.NextPane, k.PrevPane, k.Clock, k.Hex, k.Wheel, k.Select}},
+		{"Console", []key.Binding{k.Submit, k.Complete, k.HistPrev, k.HistNext, k.Search, k.Clear}},
+		{"Typed in the console", colonBindings()},
 		{"Scrollback", []key.Binding{k.PageUp, k.PageDown, k.LineUp, k.LineDown, k.Top, k.Live}},
 		{"Editing", []key.Binding{k.Left, k.Right, k.WordLeft, k.WordRight, k.Home, k.End,
 			k.Backspace, k.Delete, k.DeleteWord, k.KillStart, k.KillEnd}},
@@ -146,4 +145,67 @@ func (k keyMap) helpGroups() []helpGroup {
 		{"Keepalive", []key.Binding{k.Up, k.Down}},
 		{"Help", []key.Binding{k.CloseHelp, k.HelpScroll}},
 	}
+}
+
+// colonCommand is one of the screen's own commands, typed in the console
+// after ":".
+type colonCommand struct {
+	verb  string   // what the console acts on
+	names []string // what may be typed, the first one shown
+	args  string   // its arguments, as the help shows them
+	desc  string
+}
+
+// colonCommands lists every ":" command: the console runs them by this
+// table and the help overlay lists it, so the two never disagree.
+func colonCommands() []colonCommand {
+	return []colonCommand{
+		{"quit", []string{"q", "q!", "quit", "qa", "wq", "exit"}, "", "quit"},
+		{"clear", []string{"clear", "cl"}, "", "clear the view"},
+		{"hex", []string{"hex"}, "", "hex view on/off"},
+		{"time", []string{"time", "clock"}, "", "wall/relative time"},
+		{"help", []string{"help", "h"}, "", "this help"},
+		{"dtr", []string{"dtr"}, "on|off", "drive DTR (serial; many boards reset through it)"},
+		{"rts", []string{"rts"}, "on|off", "drive RTS (serial)"},
+		{"break", []string{"break"}, "[250ms]", "send a break (serial), up to 5s"},
+	}
+}
+
+// findColon finds the ":" command typed as name.
+func findColon(name string) (colonCommand, bool) {
+	for _, c := range colonCommands() {
+		for _, n := range c.names {
+			if n == name {
+				return c, true
+			}
+		}
+	}
+	return colonCommand{}, false
+}
+
+// colonBindings lists the ":" commands for the help overlay; typed, not
+// pressed, so they match no key.
+func colonBindings() []key.Binding {
+	var out []key.Binding
+	for _, c := range colonCommands() {
+		k := ":" + c.names[0]
+		if c.args != "" {
+			k += " " + c.args
+		}
+		out = append(out, key.NewBinding(key.WithHelp(k, c.desc)))
+	}
+	return out
+}
+
+// colonSummary is the one-line list of ":" commands: ":q · :clear · ...".
+func colonSummary() string {
+	var parts []string
+	for _, c := range colonCommands() {
+		p := ":" + c.names[0]
+		if c.args != "" {
+			p += " " + c.args
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " · ")
 }

@@ -18,6 +18,7 @@ func TestLinkActionsFillTheConsole(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := scenario()
 		d := start(t, f, Options{}, 120, 40)
+		d.key("tab") // on an empty input the first tab lists the commands
 		d.key("tab")
 		if d.m.focus != focusLinks {
 			t.Fatal("tab did not focus the links")
@@ -31,6 +32,7 @@ func TestLinkActionsFillTheConsole(t *testing.T) {
 			t.Fatal("an action ran the command instead of showing it")
 		}
 		d.key("ctrl+u")
+		d.key("tab") // on an empty input the first tab lists the commands
 		d.key("tab")
 		d.key("s")
 		if !d.m.links.prompt {
@@ -54,6 +56,7 @@ func TestLinkActionsFillTheConsole(t *testing.T) {
 			t.Fatalf("submitted %q", got)
 		}
 		// Close on link 1, the server.
+		d.key("tab") // on an empty input the first tab lists the commands
 		d.key("tab")
 		d.key("down")
 		d.key("c")
@@ -90,6 +93,7 @@ func TestReadActionUsesBufferedCount(t *testing.T) {
 	f := scenario()
 	f.set(func(f *fakeBackend) { f.links[0].Buffered = 37 })
 	m := sized(t, f, Options{}, 120, 40)
+	m = step(m, keyMsg("tab")) // on an empty input the first tab lists the commands
 	m = step(m, keyMsg("tab"))
 	_, cmd := m.Update(keyMsg("r"))
 	msg, ok := cmd().(fillInputMsg)
@@ -104,6 +108,7 @@ func TestReadActionUsesBufferedCount(t *testing.T) {
 func TestLinkSelectionFollowsTheLink(t *testing.T) {
 	f := scenario()
 	m := sized(t, f, Options{}, 120, 40)
+	m = step(m, keyMsg("tab")) // on an empty input the first tab lists the commands
 	m = step(m, keyMsg("tab"))
 	m = step(m, keyMsg("down")) // link 1
 	f.set(func(f *fakeBackend) {

@@ -90,6 +90,7 @@ func TestLinksPaneSaysHowFarItCanBeTrusted(t *testing.T) {
 	if want := flatten("the module's links are unknown until AT+SKTSTATE runs: l puts it in the console"); !strings.Contains(flat, want) {
 		t.Errorf("no links, never listed:\n%s", ansi.Strip(m.links.View()))
 	}
+	m = step(m, keyMsg("tab")) // on an empty input the first tab lists the commands
 	m = step(m, keyMsg("tab"))
 	_, cmd := m.Update(keyMsg("l"))
 	if msg, ok := cmd().(fillInputMsg); !ok || msg.line != "AT+SKTSTATE" {
@@ -138,6 +139,7 @@ func TestLinksPaneSaysHowFarItCanBeTrusted(t *testing.T) {
 func TestSendOnATCPServerPointsToItsSeeds(t *testing.T) {
 	f := scenario()
 	m := sized(t, f, Options{}, 120, 40)
+	m = step(m, keyMsg("tab")) // on an empty input the first tab lists the commands
 	m = step(m, keyMsg("tab"))
 	m = step(m, keyMsg("down")) // link 1, the server
 	m = step(m, keyMsg("s"))

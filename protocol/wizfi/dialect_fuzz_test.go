@@ -70,7 +70,14 @@ func FuzzDialectFraming(f *testing.F) {
 				out = fr.Feed(out, bytes.Clone(in[prev:c]))
 				prev = c
 			}
-			return fr.Flush(out)
+			out = fr.Flush(out)
+			// A CR LF cut between two reads is the CR of one record's End
+			// and the LF of the next one's Lead: terminators depend on the
+			// cuts, the records do not.
+			for i := range out {
+				out[i].End, out[i].Lead, out[i].LeadN = 0, 0, 0
+			}
+			return out
 		}
 		want := frame(nil)
 		r := rand.New(rand.NewPCG(uint64(split), uint64(len(in))))

@@ -171,6 +171,23 @@ func (h *harness) tableLink(id int) (protocol.LinkInfo, bool) {
 	return protocol.LinkInfo{}, false
 }
 
+// waitTableLink waits until link id holds its id and ok(link) holds: a
+// counter may move a moment after the bytes it counts reached the peer.
+func (h *harness) waitTableLink(id int, ok func(protocol.LinkInfo) bool) protocol.LinkInfo {
+	h.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		l, found := h.tableLink(id)
+		if found && ok(l) {
+			return l
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("link %d never became as expected: %+v", id, l)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // closedLink returns the newest history entry of id.
 func (h *harness) closedLink(id int) (protocol.LinkInfo, bool) {
 	_, hist := h.m.Links()

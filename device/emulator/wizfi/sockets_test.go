@@ -227,7 +227,7 @@ func TestTCPClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.expect("\x1bS0hi\x1bE")
-	l, _ := h.tableLink(1)
+	l := h.waitTableLink(1, func(l protocol.LinkInfo) bool { return l.BytesOut == uint64(len(data)) })
 	if l.Role != protocol.RoleClient || l.Proto != protocol.ProtoTCP || l.BytesOut != uint64(len(data)) || l.Remote != c2.LocalAddr().String() {
 		t.Fatalf("link %+v", l)
 	}
