@@ -81,7 +81,7 @@ type Stack struct {
 	// lingering are removed links whose close sequence goes on after
 	// their id was freed (CloseConfig.HoldID off), oldest first.
 	lingering []*link
-	closed  bool
+	closed    bool
 }
 
 // New makes a stack.
