@@ -187,6 +187,10 @@ func (s *Stack) kernelAtCloseLocked(l *link, reason string) {
 	if kv == nil {
 		return
 	}
+	if k, _ := ReadTCPInfo(l.tcp); l.kam.silenced && k.Heard < now.Sub(l.kam.heard) {
+		kv.Disagree = fmt.Sprintf("kernel: peer heard %s before the close; model: probes unanswered since %s (modelled blackhole)",
+			k.Heard.Round(time.Millisecond), l.kam.heard.Format("15:04:05.000"))
+	}
 	if reason == "keepalive timeout" && l.cause != errKeepaliveModel {
 		p := KeepaliveProgress(l.ka, l.kam.heard, now)
 		if !p.DeadAt.IsZero() && now.Before(p.DeadAt.Add(-500*time.Millisecond)) {
