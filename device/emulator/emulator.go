@@ -49,7 +49,7 @@ type Config struct {
 	ConnectTimeout time.Duration
 	// Speed runs the module's modelled timers (keepalive model, close
 	// states, faults, the firmware's own timers) Speed times faster than
-	// Clock (the demo clock, --speed N); 0 or 1: real time. Real-socket
+	// Clock (the demo clock, --speed N); up to 1: real time. Real-socket
 	// timers (connect, send timeouts, the kernel's keepalive) are not
 	// sped up; with Speed > 1 the keepalive model's peer answers its
 	// probes unless the link is silenced.

@@ -32,8 +32,9 @@ type Config struct {
 	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
 	// Clock is the stack's time; nil means RealClock. With an injected
-	// clock keepalive progress is modelled from the link's data alone,
-	// as the kernel's timing (TCP_INFO) cannot be set against it.
+	// clock keepalive progress is modelled from the link's data alone
+	// (or PeerAnswers), as the kernel's timing (TCP_INFO) cannot be set
+	// against it; the kernel's view is still shown beside it.
 	Clock Clock
 	// Events receives what happens on the network (see Event). It is
 	// called without the stack's lock, so it may call the stack.
@@ -514,8 +515,10 @@ func (s *Stack) Links() (table, history []protocol.LinkInfo) {
 	for _, l := range append([]*link(nil), s.lingering...) {
 		s.advanceLocked(l)
 	}
-	for i := len(s.lingering) - 1; i >= 0; i-- {
-		history = append(history, s.infoLocked(s.lingering[i], now))
+	// infoLocked may end a sequence (and change s.lingering): use a copy
+	ling := append([]*link(nil), s.lingering...)
+	for i := len(ling) - 1; i >= 0; i-- {
+		history = append(history, s.infoLocked(ling[i], now))
 	}
 	for i := len(s.history) - 1; i >= 0; i-- {
 		history = append(history, s.history[i])
