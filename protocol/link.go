@@ -51,6 +51,16 @@ type Keepalive struct {
 	// Source says where these facts come from: the module's own sockets,
 	// or a prediction from the commands it accepted.
 	Source KeepaliveSource
+	// Heard is when the peer was last heard (data, or an answered
+	// probe): the idle countdown runs from it. Zero when not known.
+	Heard time.Time
+	// ProbesAnswered counts probes the peer answered on this link; each
+	// answer restarts the schedule from LastAnswer.
+	ProbesAnswered int
+	LastAnswer     time.Time
+	// Silenced: the model counts the peer as silent (a modelled
+	// blackhole): probes go unanswered and the model declares the death.
+	Silenced bool
 }
 
 // KeepaliveSource says where a link's keepalive facts come from.
@@ -101,6 +111,12 @@ type LinkInfo struct {
 	LastTx    time.Time
 	Keepalive Keepalive
 	Closed    *Closed // nil while the link is alive
+	// Close is the TCP close sequence after a close (nil before one, and
+	// for UDP links and servers).
+	Close *CloseState
+	// Kernel is the host kernel's view of the socket (Linux), nil where
+	// it cannot be read.
+	Kernel *KernelTCP
 }
 
 // LinkUpdate is what one record says about one link: the fields it knows
@@ -156,4 +172,47 @@ type Setting struct {
 type Snapshot struct {
 	Links    []LinkInfo // live links, then recently closed ones (Closed != nil)
 	Settings []Setting
+	// ClockSpeed is how many times faster than real time the module's
+	// modelled timers run (keepalive model, close states, faults); 0 or
+	// 1: real time. Real-socket timers are never sped up.
+	ClockSpeed float64
+}
+
+// More link states, for the close sequence (RFC 793 names, as µTasker's).
+const (
+	StateClosing LinkState = "CLOSING"
+	StateLastAck LinkState = "LAST_ACK"
+)
+
+// CloseState is where a TCP link is in its stack's close sequence
+// (FIN_WAIT_1, FIN_WAIT_2, CLOSING, CLOSE_WAIT, LAST_ACK, TIME_WAIT, then
+// CLOSED) and when its timer runs out.
+type CloseState struct {
+	State LinkState
+	Since time.Time // when the link entered State
+	Until time.Time // when State's timer runs out; zero: no timer (CLOSE_WAIT, CLOSED)
+	// OnTimeout says what happens when Until passes, e.g. "RST, CLOSED"
+	// or "CLOSED, id free".
+	OnTimeout string
+	// Note says how the sequence ended or what it waits for, e.g.
+	// "FIN_WAIT_2 timeout: RST sent".
+	Note string
+	// Free is set once the link's id is free again.
+	Free bool
+}
+
+// KernelTCP is the host kernel's own view of a link's TCP socket (Linux
+// TCP_INFO), read beside the module's keepalive model.
+type KernelTCP struct {
+	At          time.Time     // when it was read, on the module's clock
+	State       string        // the kernel's TCP state, e.g. "ESTABLISHED", "FIN_WAIT2"
+	Probes      int           // keepalive probes out without an answer
+	Retransmits int           // retransmissions of the current segment
+	RTT         time.Duration // smoothed round-trip time
+	LastDataRx  time.Duration // since the last data received
+	LastAckRx   time.Duration // since the last ACK received (answered probes included)
+	// Disagree, when set, says where the kernel and the model differ and
+	// which is which, e.g. "kernel: peer answered 0.4s ago; model: probes
+	// unanswered (modelled blackhole)". Empty when they agree.
+	Disagree string
 }

@@ -47,6 +47,16 @@ type Config struct {
 	// ConnectTimeout bounds a client's connect and TLS handshake, and a
 	// server's handshake with one client; 0 means 20 s.
 	ConnectTimeout time.Duration
+	// Speed runs the module's modelled timers (keepalive model, close
+	// states, faults, the firmware's own timers) Speed times faster than
+	// Clock (the demo clock, --speed N); up to 1: real time. Real-socket
+	// timers (connect, send timeouts, the kernel's keepalive) are not
+	// sped up; with Speed > 1 the keepalive model's peer answers its
+	// probes unless the link is silenced.
+	Speed float64
+	// TCP sets the close sequence's timers (MSL 2 s so TIME_WAIT 4 s,
+	// FIN_WAIT_2 60 s, TIME_WAIT reuse on, by default).
+	TCP netcore.CloseConfig
 }
 
 // Firmware is one command set running on the module: it assembles host
@@ -149,6 +159,13 @@ func New(cfg Config) (*Module, error) {
 	if cfg.RecvBuffer < 1 {
 		return nil, fmt.Errorf("emulator: RecvBuffer %d must be positive", cfg.RecvBuffer)
 	}
+	if cfg.Speed < 0 || cfg.Speed > 100000 {
+		return nil, fmt.Errorf("emulator: Speed %g out of range 0..100000", cfg.Speed)
+	}
+	clock := cfg.Clock
+	if cfg.Speed > 1 {
+		clock = netcore.NewSpeedClock(cfg.Clock, cfg.Speed)
+	}
 	m := &Module{
 		cfg:     cfg,
 		logf:    cfg.Logf,
@@ -163,7 +180,8 @@ func New(cfg Config) (*Module, error) {
 	}
 	m.net, err = netcore.New(netcore.Config{
 		Addr: host, RecvBuffer: cfg.RecvBuffer, ConnectTimeout: cfg.ConnectTimeout,
-		Clock: cfg.Clock, Events: m.event, Logf: m.logf,
+		Clock: clock, Events: m.event, Logf: m.logf,
+		Close: cfg.TCP, PeerAnswers: cfg.Speed > 1, Changed: m.linksChanged,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
@@ -296,12 +314,21 @@ func (m *Module) linksChanged() {
 // CLOSED and Closed set. Links tells the two parts apart.
 func (m *Module) Snapshot() protocol.Snapshot {
 	table, hist := m.net.Links()
-	return protocol.Snapshot{Links: append(table, hist...), Settings: m.fw.Settings()}
+	return protocol.Snapshot{Links: append(table, hist...), Settings: m.fw.Settings(), ClockSpeed: m.ClockSpeed()}
 }
 
 // Links returns the two parts of Snapshot's link list: the links that hold
 // an id, by id, and the ones that left the table, newest first.
 func (m *Module) Links() (table, history []protocol.LinkInfo) { return m.net.Links() }
+
+// ClockSpeed is how many times faster than real time the modelled timers
+// run (Config.Speed; 1 when not sped up).
+func (m *Module) ClockSpeed() float64 {
+	if m.cfg.Speed > 1 {
+		return m.cfg.Speed
+	}
+	return 1
+}
 
 // Net is the module's network stack.
 func (m *Module) Net() *netcore.Stack { return m.net }

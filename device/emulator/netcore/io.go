@@ -30,31 +30,59 @@ func (s *Stack) streamReader(l *link, c net.Conn) {
 		n := len(buf)
 		if !l.push {
 			s.mu.Lock()
-			n = min(n, s.cfg.RecvBuffer-len(l.rbuf))
+			if l.alive() {
+				n = min(n, s.cfg.RecvBuffer-len(l.rbuf))
+			}
 			s.mu.Unlock()
 			if n <= 0 {
 				select {
 				case <-l.spaceCh:
-					continue
-				case <-l.closing:
-					return
+				case <-l.closing: // closed: drain what the close sequence brings
 				}
+				continue
 			}
 		}
 		k, err := c.Read(buf[:n])
 		s.mu.Lock()
+		alive := l.alive()
+		if !alive {
+			// After the module's close, data is ACKed by the kernel and
+			// dropped (µTasker's DISCARD_DATA_WHILE_CLOSING); the peer's
+			// FIN or RST moves the close sequence on.
+			moved := false
+			if err != nil && !l.hostClosed {
+				before := l.cs
+				if errors.Is(err, io.EOF) {
+					s.peerFINLocked(l)
+				} else {
+					s.peerResetLocked(l, closeReason(err, false))
+				}
+				moved = before != nil
+			}
+			s.mu.Unlock()
+			if moved {
+				s.changed()
+			}
+			if err != nil {
+				return
+			}
+			continue
+		}
 		if k > 0 {
+			now := s.clock.Now()
 			l.bytesIn += uint64(k)
-			l.lastRx = s.clock.Now()
+			l.lastRx = now
+			s.kaTrafficLocked(l, now)
 			if !l.push {
 				l.rbuf = append(l.rbuf, buf[:k]...)
 			}
 		}
-		alive := l.alive()
-		if err != nil && alive {
+		if err != nil {
 			why := closeReason(err, l.ka.Enabled)
+			fin := errors.Is(err, io.EOF)
 			if l.push {
-				after := s.closeSocketLocked(l, why, err)
+				// µTasker answers the peer's FIN with its own (LAST_ACK)
+				after := s.closeSocketLocked(l, why, err, fin, fin)
 				s.mu.Unlock()
 				// data read together with the close is still delivered
 				if k > 0 {
@@ -64,12 +92,15 @@ func (s *Stack) streamReader(l *link, c net.Conn) {
 				return
 			}
 			l.rxErr, l.rxWhy = err, why
-			if errors.Is(err, io.EOF) {
+			if fin {
 				l.state = protocol.StateCloseWait
+				if l.tcp != nil {
+					s.enterLocked(l, protocol.StateCloseWait, s.clock.Now(), "the peer closed; the module has not")
+				}
 			}
 		}
 		s.mu.Unlock()
-		if k > 0 && alive && l.push {
+		if k > 0 && l.push {
 			s.emit(Event{Kind: EventData, ID: l.id, Proto: l.proto, Data: buf[:k]})
 		}
 		if k > 0 || err != nil {
@@ -106,7 +137,7 @@ func (s *Stack) udpReader(l *link, pc *net.UDPConn) {
 		alive := l.alive()
 		if err != nil {
 			if alive {
-				after := s.closeSocketLocked(l, closeReason(err, false), err)
+				after := s.closeSocketLocked(l, closeReason(err, false), err, false, false)
 				s.mu.Unlock()
 				after()
 				return

@@ -59,5 +59,11 @@ func ReadTCPInfo(c *net.TCPConn) (TCPInfo, error) {
 		return TCPInfo{}, fmt.Errorf("netcore: TCP_INFO: %w", gerr)
 	}
 	heard := min(info.Last_data_recv, info.Last_ack_recv)
-	return TCPInfo{Probes: int(info.Probes), Heard: time.Duration(heard) * time.Millisecond}, nil
+	return TCPInfo{
+		Probes: int(info.Probes), Heard: time.Duration(heard) * time.Millisecond,
+		State: kernelStateName(info.State), Retransmits: int(info.Retransmits),
+		RTT:        time.Duration(info.Rtt) * time.Microsecond,
+		LastDataRx: time.Duration(info.Last_data_recv) * time.Millisecond,
+		LastAckRx:  time.Duration(info.Last_ack_recv) * time.Millisecond,
+	}, nil
 }

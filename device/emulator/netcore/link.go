@@ -66,11 +66,17 @@ type link struct {
 
 	closed *protocol.Closed
 	cause  error // why the network closed it, for EventClosed
+
+	kam        kaModel             // the keepalive model's progress
+	cs         *closeTrack         // the TCP close sequence, once begun
+	removed    bool                // the firmware removed it; it holds its id until the sequence ends
+	hostClosed bool                // the host socket is closed
+	kernel     *protocol.KernelTCP // the kernel's last word, kept at the close
 }
 
 func newLink(id int, role protocol.Role, proto protocol.Proto, now time.Time) *link {
 	return &link{
-		id: id, role: role, proto: proto, fd: -1, opened: now,
+		id: id, role: role, proto: proto, fd: -1, opened: now, kam: kaModel{heard: now},
 		dataCh: make(chan struct{}, 1), spaceCh: make(chan struct{}, 1), closing: make(chan struct{}),
 	}
 }
@@ -117,66 +123,6 @@ func (l *link) view() View {
 		v.Closed = &c
 	}
 	return v
-}
-
-// info is the link as the workbench sees it, at now.
-func (l *link) info(now time.Time, kernelTime bool) protocol.LinkInfo {
-	li := protocol.LinkInfo{
-		ID: l.id, Role: l.role, Proto: l.proto, Parent: protocol.NoLink,
-		State: l.state, AutoRecv: l.push, BytesIn: l.bytesIn, BytesOut: l.bytesOut,
-		Buffered: l.buffered(), Opened: l.opened, LastRx: l.lastRx, LastTx: l.lastTx,
-		Keepalive: l.ka,
-	}
-	if l.parent != nil {
-		li.Parent = l.parent.id
-	}
-	switch {
-	case l.ln != nil:
-		li.Local = l.ln.Addr().String()
-	case l.pc != nil:
-		li.Local = l.pc.LocalAddr().String()
-		if l.role == protocol.RoleClient {
-			li.Remote = l.remote.String()
-		}
-	case l.conn != nil:
-		li.Local = l.conn.LocalAddr().String()
-		li.Remote = l.conn.RemoteAddr().String()
-	}
-	if l.closed != nil {
-		c := *l.closed
-		li.Closed = &c
-		li.Keepalive.ProbesSent, li.Keepalive.NextProbe, li.Keepalive.DeadAt = 0, time.Time{}, time.Time{}
-		return li
-	}
-	if l.ka.Enabled && l.conn != nil {
-		// Without the kernel's word, silence counts from the last data.
-		last := l.opened
-		for _, t := range []time.Time{l.lastRx, l.lastTx} {
-			if t.After(last) {
-				last = t
-			}
-		}
-		var (
-			k   TCPInfo
-			err = ErrUnimplemented
-		)
-		if l.tcp != nil {
-			k, err = ReadTCPInfo(l.tcp)
-		}
-		if err == nil && kernelTime {
-			// The kernel knows better: answered probes count as traffic.
-			last = now.Add(-k.Heard)
-		}
-		li.Keepalive = KeepaliveProgress(l.ka, last, now)
-		if err == nil {
-			li.Keepalive.ProbesSent = k.Probes
-			if m := l.opts.Model; m.Enabled && l.opts.KeepCnt > 0 {
-				// the model's probes the kernel's idle stands for
-				li.Keepalive.ProbesSent = min(m.Count, k.Probes+max(0, m.Count-l.opts.KeepCnt))
-			}
-		}
-	}
-	return li
 }
 
 // closeReason names why a socket read ended.

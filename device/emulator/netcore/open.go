@@ -34,7 +34,7 @@ type ListenOptions struct {
 // error the id is free again. Errors wrap ErrBind, ErrInUse or
 // ErrStackClosed.
 func (s *Stack) Listen(id int, o ListenOptions) (err error) {
-	if err := s.take(id); err != nil {
+	if err := s.take(id, true); err != nil {
 		return err
 	}
 	defer func() {
@@ -171,7 +171,7 @@ func (s *Stack) seat(ctx context.Context, srv *link, l *link, tcfg *tls.Config) 
 		if err != nil {
 			s.mu.Lock()
 			l.cause = fmt.Errorf("%w: %w", ErrHandshake, err)
-			after := s.removeLocked(l, "TLS handshake failed: "+err.Error(), "")
+			after := s.removeLocked(l, "TLS handshake failed: "+err.Error(), "", false)
 			s.mu.Unlock()
 			after()
 			return
@@ -182,7 +182,7 @@ func (s *Stack) seat(ctx context.Context, srv *link, l *link, tcfg *tls.Config) 
 	}
 	s.mu.Lock()
 	if !srv.alive() || !l.alive() {
-		after := s.removeLocked(l, "server deleted", "")
+		after := s.removeLocked(l, "server deleted", "", false)
 		s.mu.Unlock()
 		after()
 		return
@@ -217,7 +217,7 @@ type DialOptions struct {
 // bounded by Config.ConnectTimeout and ctx. Errors wrap ErrConnect,
 // ErrHandshake, ErrBind, ErrInUse or ErrStackClosed.
 func (s *Stack) Dial(ctx context.Context, id int, o DialOptions) (err error) {
-	if err := s.take(id); err != nil {
+	if err := s.take(id, false); err != nil {
 		return err
 	}
 	defer func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -31,14 +32,27 @@ type Config struct {
 	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
 	// Clock is the stack's time; nil means RealClock. With an injected
-	// clock keepalive progress is modelled from the link's data alone,
-	// as the kernel's timing (TCP_INFO) cannot be set against it.
+	// clock keepalive progress is modelled from the link's data alone
+	// (or PeerAnswers), as the kernel's timing (TCP_INFO) cannot be set
+	// against it; the kernel's view is still shown beside it.
 	Clock Clock
 	// Events receives what happens on the network (see Event). It is
 	// called without the stack's lock, so it may call the stack.
 	Events func(Event)
 	// Logf receives diagnostics; nil discards them.
 	Logf func(format string, args ...any)
+	// Close sets the timers of the TCP close sequence (defaults: MSL 2 s,
+	// so TIME_WAIT 4 s; FIN_WAIT_2 60 s; TIME_WAIT ids reused).
+	Close CloseConfig
+	// PeerAnswers makes the keepalive model's peer answer each probe
+	// unless the link is silenced (Silence): for a sped-up clock, whose
+	// probes the kernel's real-time ones cannot answer. Otherwise answers
+	// are read from the kernel (Linux, real clock) or, with an injected
+	// clock, there are none: progress follows the link's data alone.
+	PeerAnswers bool
+	// Changed, if set, is called (without the stack's lock) when the link
+	// table changes with no event: a close state moving on.
+	Changed func()
 }
 
 // slot is one link id: free, claimed by the firmware, or held by a link.
@@ -56,6 +70,7 @@ type Stack struct {
 	clock      Clock
 	kernelTime bool
 	sysKA      SystemKeepalive
+	closeCfg   CloseConfig
 	ctx        context.Context
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
@@ -64,7 +79,10 @@ type Stack struct {
 	slots   []slot // index = link id; grows as ids are used
 	fds     map[int]bool
 	history []protocol.LinkInfo // newest last
-	closed  bool
+	// lingering are removed links whose close sequence goes on after
+	// their id was freed (CloseConfig.HoldID off), oldest first.
+	lingering []*link
+	closed    bool
 }
 
 // New makes a stack.
@@ -78,7 +96,7 @@ func New(cfg Config) (*Stack, error) {
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
-	s := &Stack{cfg: cfg, clock: cfg.Clock, fds: make(map[int]bool), sysKA: ReadSystemKeepalive()}
+	s := &Stack{cfg: cfg, clock: cfg.Clock, fds: make(map[int]bool), sysKA: ReadSystemKeepalive(), closeCfg: cfg.Close.withDefaults()}
 	if s.clock == nil {
 		s.clock, s.kernelTime = RealClock{}, true
 	}
@@ -127,12 +145,17 @@ func (s *Stack) slotLocked(id int) *slot {
 	return &s.slots[id]
 }
 
+// linkLocked returns the link the firmware knows as id: not one it removed
+// that still holds the id in its close sequence.
 func (s *Stack) linkLocked(id int) *link {
-	if id < 0 || id >= len(s.slots) {
+	if id < 0 || id >= len(s.slots) || s.slots[id].l == nil || s.slots[id].l.removed {
 		return nil
 	}
 	return s.slots[id].l
 }
+
+// CloseConfig is the close sequence's configuration in force.
+func (s *Stack) CloseConfig() CloseConfig { return s.closeCfg }
 
 // Claim reserves a free link id for an open that follows (Listen, Dial),
 // so that nothing else (a seed accepted meanwhile) takes it. It fails with
@@ -141,6 +164,9 @@ func (s *Stack) Claim(id int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sl := s.slotLocked(id)
+	if sl != nil && sl.l != nil {
+		s.reclaimLocked(id, false)
+	}
 	switch {
 	case sl == nil:
 		return fmt.Errorf("claim link %d: %w", id, ErrNoLink)
@@ -156,6 +182,15 @@ func (s *Stack) ClaimLowest(limit int) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.lowestFreeLocked(limit)
+	if id < 0 {
+		// E.7: a connect may reuse a socket in FIN_WAIT_2 or TIME_WAIT
+		// when no id is free.
+		for i := 0; i < limit && i < len(s.slots) && id < 0; i++ {
+			if !s.slots[i].claimed && s.reclaimLocked(i, false) {
+				id = i
+			}
+		}
+	}
 	if id < 0 {
 		return -1, ErrNoFreeID
 	}
@@ -189,14 +224,18 @@ func (s *Stack) lowestFreeLocked(limit int) int {
 	return -1
 }
 
-// take claims id for an open unless it is claimed already.
-func (s *Stack) take(id int) error {
+// take claims id for an open unless it is claimed already; a listen may
+// take an id from a link in TIME_WAIT (E.7).
+func (s *Stack) take(id int, listen bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return ErrStackClosed
 	}
 	sl := s.slotLocked(id)
+	if sl != nil && sl.l != nil {
+		s.reclaimLocked(id, listen)
+	}
 	switch {
 	case sl == nil:
 		return fmt.Errorf("link %d: %w", id, ErrNoLink)
@@ -234,11 +273,15 @@ func (s *Stack) allocFDLocked() int {
 
 // closeSocketLocked closes l's socket with a reason; l keeps its id. The
 // returned function finishes a TLS close_notify and delivers EventClosed:
-// run it without the lock.
-func (s *Stack) closeSocketLocked(l *link, reason string, cause error) (after func()) {
+// run it without the lock. graceful starts a TCP link's close sequence
+// (FIN, then the close states; peerFIN when the peer's FIN came first)
+// and keeps the host socket until it ends; otherwise the host socket
+// closes at once.
+func (s *Stack) closeSocketLocked(l *link, reason string, cause error, graceful, peerFIN bool) (after func()) {
 	if !l.alive() {
 		return func() {}
 	}
+	s.kaStopLocked(l)
 	delete(s.fds, l.fd)
 	l.fd = -1
 	l.state = protocol.StateClosed
@@ -256,10 +299,23 @@ func (s *Stack) closeSocketLocked(l *link, reason string, cause error) (after fu
 	if cause == nil {
 		cause = l.cause
 	}
+	s.kernelAtCloseLocked(l, reason)
 	ev := Event{Kind: EventClosed, ID: l.id, Proto: l.proto, Remote: l.remote, Reason: reason, Err: cause, Ready: l.ready}
 	if l.parent != nil {
 		ev.Server = l.parent.id
 	}
+	if graceful && (l.rxErr == nil || errors.Is(l.rxErr, io.EOF)) {
+		if sendFIN, ok := s.beginCloseLocked(l, peerFIN); ok {
+			return func() {
+				sendFIN()
+				s.emit(ev)
+			}
+		}
+	}
+	if l.cs != nil && l.inCloseSequence() {
+		s.enterLocked(l, protocol.StateClosed, s.clock.Now(), reason)
+	}
+	l.hostClosed = true
 	var c net.Conn
 	if l.conn != nil && l.tcp != nil && l.conn != net.Conn(l.tcp) {
 		c = l.conn // TLS: close_notify, then the socket, without the lock
@@ -276,11 +332,11 @@ func (s *Stack) closeSocketLocked(l *link, reason string, cause error) (after fu
 
 // removeLocked frees l's id and files it in the history. A server takes
 // its seeds with it, closed with seedReason.
-func (s *Stack) removeLocked(l *link, reason, seedReason string) (after func()) {
+func (s *Stack) removeLocked(l *link, reason, seedReason string, graceful bool) (after func()) {
 	var afters []func()
 	if l.role == protocol.RoleServer {
 		for _, sd := range l.seeds {
-			afters = append(afters, s.removeLocked(sd, seedReason, seedReason))
+			afters = append(afters, s.removeLocked(sd, seedReason, seedReason, graceful))
 		}
 		l.seeds = nil
 	}
@@ -292,12 +348,23 @@ func (s *Stack) removeLocked(l *link, reason, seedReason string) (after func()) 
 			}
 		}
 	}
-	afters = append(afters, s.closeSocketLocked(l, reason, nil))
+	afters = append(afters, s.closeSocketLocked(l, reason, nil, graceful, false))
 	if s.linkLocked(l.id) == l {
-		s.slots[l.id].l = nil
-		s.history = append(s.history, l.info(s.clock.Now(), s.kernelTime))
-		if len(s.history) > historySize {
-			s.history = s.history[len(s.history)-historySize:]
+		if l.inCloseSequence() {
+			// the connection goes on until its close sequence ends
+			// (finishLocked); the id with it only under HoldID
+			l.removed = true
+			if !s.closeCfg.HoldID {
+				s.slots[l.id].l = nil
+				s.lingering = append(s.lingering, l)
+			}
+			s.advanceLocked(l) // a close state whose ACK is in ends here
+		} else {
+			if l.cs != nil {
+				l.cs.st.Free = true
+			}
+			s.slots[l.id].l = nil
+			s.fileLocked(l, s.clock.Now())
 		}
 	}
 	return func() {
@@ -317,7 +384,7 @@ func (s *Stack) CloseSocket(id int, reason string) error {
 		s.mu.Unlock()
 		return fmt.Errorf("close link %d: %w", id, ErrNoLink)
 	}
-	after := s.closeSocketLocked(l, reason, nil)
+	after := s.closeSocketLocked(l, reason, nil, true, false)
 	s.mu.Unlock()
 	after()
 	return nil
@@ -332,7 +399,7 @@ func (s *Stack) Remove(id int, reason string) error {
 		s.mu.Unlock()
 		return fmt.Errorf("remove link %d: %w", id, ErrNoLink)
 	}
-	after := s.removeLocked(l, reason, "server deleted")
+	after := s.removeLocked(l, reason, "server deleted", true)
 	s.mu.Unlock()
 	after()
 	return nil
@@ -347,10 +414,11 @@ func (s *Stack) RemoveAll(reason string) {
 }
 
 func (s *Stack) removeAllLocked(reason string) func() {
+	s.abortAllLocked(reason)
 	var afters []func()
 	for _, sl := range s.slots {
 		if sl.l != nil && s.linkLocked(sl.l.id) == sl.l {
-			afters = append(afters, s.removeLocked(sl.l, reason, reason))
+			afters = append(afters, s.removeLocked(sl.l, reason, reason, false))
 		}
 	}
 	return func() {
@@ -419,7 +487,7 @@ func (s *Stack) Table() []View {
 	defer s.mu.Unlock()
 	var out []View
 	for _, sl := range s.slots {
-		if sl.l != nil {
+		if sl.l != nil && !sl.l.removed {
 			out = append(out, sl.l.view())
 		}
 	}
@@ -433,10 +501,24 @@ func (s *Stack) Links() (table, history []protocol.LinkInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
+	// close states waiting for the peer's ACK first: one may free its id
 	for _, sl := range s.slots {
 		if sl.l != nil {
-			table = append(table, sl.l.info(now, s.kernelTime))
+			s.advanceLocked(sl.l)
 		}
+	}
+	for _, sl := range s.slots {
+		if sl.l != nil {
+			table = append(table, s.infoLocked(sl.l, now))
+		}
+	}
+	for _, l := range append([]*link(nil), s.lingering...) {
+		s.advanceLocked(l)
+	}
+	// infoLocked may end a sequence (and change s.lingering): use a copy
+	ling := append([]*link(nil), s.lingering...)
+	for i := len(ling) - 1; i >= 0; i-- {
+		history = append(history, s.infoLocked(ling[i], now))
 	}
 	for i := len(s.history) - 1; i >= 0; i-- {
 		history = append(history, s.history[i])

@@ -133,9 +133,15 @@ func TestServerAcceptDataClose(t *testing.T) {
 	if err := l.s.Remove(0, "deleted"); err != nil {
 		t.Fatal(err)
 	}
-	table, hist := l.s.Links()
-	if len(table) != 0 || len(hist) != 2 || hist[0].ID != 0 || hist[0].Closed.Reason != "deleted" ||
-		hist[1].ID != 1 || hist[1].Closed.Reason != "peer closed (FIN)" {
+	// The seed answered the peer's FIN with its own (LAST_ACK): it leaves
+	// the table when the peer's ACK is in.
+	table, hist := waitLinks(t, l.s, func(table, _ []protocol.LinkInfo) bool { return len(table) == 0 })
+	byID := map[int]protocol.LinkInfo{}
+	for _, h := range hist {
+		byID[h.ID] = h
+	}
+	if len(table) != 0 || len(hist) != 2 || byID[0].Closed.Reason != "deleted" || byID[1].Closed.Reason != "peer closed (FIN)" ||
+		byID[1].Close == nil || byID[1].Close.State != protocol.StateClosed || !byID[1].Close.Free {
 		t.Fatalf("table %+v history %+v", table, hist)
 	}
 }
@@ -353,5 +359,21 @@ func TestSetOptionsOnAnOpenLink(t *testing.T) {
 	}
 	if err := l.s.SetOptions(7, o); !errors.Is(err, ErrNoLink) {
 		t.Fatalf("SetOptions on no link: %v", err)
+	}
+}
+
+// waitLinks polls Links until ok says yes, failing after waitLimit.
+func waitLinks(t *testing.T, s *Stack, ok func(table, history []protocol.LinkInfo) bool) (table, history []protocol.LinkInfo) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		table, history = s.Links()
+		if ok(table, history) {
+			return table, history
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("links never got there: table %+v history %+v", table, history)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
