@@ -39,6 +39,6 @@ func FuzzParse(f *testing.F) {
 		if used > len(b) {
 			t.Fatalf("Scan used %d of %d", used, len(b))
 		}
-		_ = FindPong(b, nil)
+		_, _ = FindPong(b, nil)
 	})
 }

@@ -143,11 +143,23 @@ func TestScanAndFindPong(t *testing.T) {
 	if frames[0].Code != CodeCSM || frames[1].Code != CodePong {
 		t.Errorf("frames %v", frames)
 	}
-	if !FindPong(stream, []byte{1, 2, 3, 4}) {
+	if f, ok := FindPong(stream, []byte{1, 2, 3, 4}); !ok || f.Code != CodePong {
 		t.Error("the Pong was not found")
 	}
-	if FindPong(stream, []byte{1, 2, 3, 5}) {
+	if _, ok := FindPong(stream[1:], []byte{1, 2, 3, 4}); !ok {
+		t.Error("the Pong was not found in a stream cut mid-message")
+	}
+	if _, ok := FindPong(stream, []byte{1, 2, 3, 5}); ok {
 		t.Error("a Pong with another token was taken")
+	}
+	// libcoap 4.3.1's own answer: its CSM (Max-Message-Size, Block-Wise
+	// Transfer), then a Pong with no token and a Custody option.
+	libcoap := []byte{0x50, 0xe1, 0x23, 0x80, 0x01, 0x00, 0x20, 0x10, 0xe3, 0x20}
+	if f, ok := FindPong(libcoap, []byte{1, 2, 3, 4}); !ok || len(f.Rest) != 1 {
+		t.Errorf("libcoap's Pong: %v %v", f, ok)
+	}
+	if _, ok := FindPong(libcoap[:7], []byte{1, 2, 3, 4}); ok {
+		t.Error("a Pong found in a CSM")
 	}
 	if _, _, err := Scan([]byte{0x0f, 0xe2}); !errors.Is(err, ErrFormat) {
 		t.Errorf("TKL 15: %v", err)

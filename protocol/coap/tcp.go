@@ -157,15 +157,19 @@ func Scan(stream []byte) ([]Frame, int, error) {
 	return out, used, nil
 }
 
-// FindPong looks in stream, a CoAP-over-TCP byte stream read from the start
-// of a message, for a 7.03 Pong carrying token, and reports whether one is
-// there. Messages before it (the peer's CSM, responses) are skipped.
-func FindPong(stream, token []byte) bool {
-	frames, _, _ := Scan(stream)
-	for _, f := range frames {
-		if f.Code == CodePong && string(f.Token) == string(token) {
-			return true
+// FindPong looks in stream, bytes a CoAP-over-TCP peer sent, for a 7.03
+// Pong answering a Ping with token and returns it: a Pong with that token,
+// or with none (libcoap 4.3 answers every Ping with an empty token and a
+// Custody option, so an empty-token Pong answers the Ping outstanding).
+// The stream need not start at a message boundary (a watch may begin in
+// the middle of a connection), so every offset is tried; messages around
+// it (the peer's CSM, responses) are skipped.
+func FindPong(stream, token []byte) (Frame, bool) {
+	for i := range stream {
+		f, _, err := ParseFrame(stream[i:])
+		if err == nil && f.Code == CodePong && (len(f.Token) == 0 || string(f.Token) == string(token)) {
+			return f, true
 		}
 	}
-	return false
+	return Frame{}, false
 }
