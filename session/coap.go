@@ -97,33 +97,32 @@ type CoAPResult struct {
 	Answer        string // what answered ("RST 0.00 mid=0x1234", "7.03 Pong token=…")
 }
 
-// coapState remembers which TCP connections have sent their CSM. Its zero
-// value is ready.
+// coapState remembers when each link last sent a CSM. Its zero value is
+// ready.
 type coapState struct {
 	mu  sync.Mutex
-	csm map[coapConn]bool
+	csm map[int]time.Time
 }
 
-// coapConn names one connection: a link id is reused by later links, so
-// the time it opened tells them apart.
-type coapConn struct {
-	link   int
-	opened time.Time
-}
-
-// csmSent reports whether the connection has sent a CSM, and marks it sent
-// when mark is true.
-func (c *coapState) csmSent(k coapConn, mark bool) bool {
+// csmSent reports whether the connection on link l has sent a CSM: one
+// was sent on the link id and the link has not opened since (a link id is
+// reused by later connections; a link that the table does not know has a
+// zero Opened).
+func (c *coapState) csmSent(l protocol.LinkInfo) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	was := c.csm[k]
-	if mark {
-		if c.csm == nil {
-			c.csm = make(map[coapConn]bool)
-		}
-		c.csm[k] = true
+	at, ok := c.csm[l.ID]
+	return ok && !l.Opened.After(at)
+}
+
+// markCSM notes that the link sent a CSM at at.
+func (c *coapState) markCSM(link int, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.csm == nil {
+		c.csm = make(map[int]time.Time)
 	}
-	return was
+	c.csm[link] = at
 }
 
 // CoAPPing pings the CoAP peer of a link and waits for its answer. Over UDP
@@ -222,10 +221,9 @@ func (s *Session) coapPingTCP(ctx context.Context, li protocol.LinkInfo, o CoAPO
 	}
 	res := CoAPResult{Link: li.ID, Proto: protocol.ProtoTCP, Token: token, Transmissions: 1}
 	name := s.dialect.FormatLink(li.ID)
-	conn := coapConn{link: li.ID, opened: li.Opened}
 	w := s.watchLink(li.ID)
 	var payload []byte
-	if !s.coap.csmSent(conn, false) {
+	if !s.coap.csmSent(li) {
 		payload = coap.CSM()
 		res.CSMSent = true
 		s.Note(fmt.Sprintf("coap ping link %s: 7.01 CSM first: the connection has not sent one", name))
@@ -237,7 +235,7 @@ func (s *Session) coapPingTCP(ctx context.Context, li protocol.LinkInfo, o CoAPO
 		return res, err
 	}
 	if res.CSMSent {
-		s.coap.csmSent(conn, true)
+		s.coap.markCSM(li.ID, sent)
 	}
 	res.Sent = sent
 	timer := time.NewTimer(o.PongTimeout)

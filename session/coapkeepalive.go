@@ -43,7 +43,6 @@ func (s *Session) CoAPKeepalive(ctx context.Context, link int, opts CoAPKeepaliv
 		return fmt.Errorf("coap keepalive: link %s is %s; CoAP pings go over udp or tcp", s.dialect.FormatLink(link), li.Proto)
 	}
 	name := s.dialect.FormatLink(link)
-	conn := coapConn{link: link, opened: li.Opened}
 	w := s.watchLink(link)
 	last := latest(li.LastRx, li.LastTx)
 	if last.IsZero() {
@@ -110,7 +109,10 @@ func (s *Session) CoAPKeepalive(ctx context.Context, link int, opts CoAPKeepaliv
 				for i := range res.Token {
 					res.Token[i] = byte(o.Rand.Uint32())
 				}
-				if !s.coap.csmSent(conn, false) {
+				if cur, ok := s.openLink(link); ok {
+					li.Opened = cur.Opened
+				}
+				if !s.coap.csmSent(li) {
 					payload, res.CSMSent = coap.CSM(), true
 				}
 				payload = append(payload, coap.TCPPing(res.Token)...)
@@ -126,7 +128,7 @@ func (s *Session) CoAPKeepalive(ctx context.Context, link int, opts CoAPKeepaliv
 				return fmt.Errorf("coap keepalive: %w", err)
 			}
 			if res.CSMSent {
-				s.coap.csmSent(conn, true)
+				s.coap.markCSM(link, sent)
 			}
 			res.Sent = sent
 			pending = &res
