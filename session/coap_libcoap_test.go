@@ -211,3 +211,51 @@ func TestCoAPPingSilentUDP(t *testing.T) {
 		}
 	}
 }
+
+// TestCoAPKeepaliveLibcoap: the periodic mode keeps a TCP link to libcoap
+// warm (pings answered, each after the idle time), and against a silent
+// UDP peer it reports the keepalive failure when the second ping falls
+// due.
+func TestCoAPKeepaliveLibcoap(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	port := coapServer(t, ctx)
+	s := realtekSession(t, ctx)
+	mustOK(t, ctx, s, fmt.Sprintf("AT+SKTCLIENT=0,1,,127.0.0.1,%d,,1", port))
+
+	const idle = 150 * time.Millisecond
+	kctx, stop := context.WithCancel(ctx)
+	var answered []session.CoAPResult
+	err := s.CoAPKeepalive(kctx, 0, session.CoAPKeepaliveOptions{Idle: idle, OnPing: func(r session.CoAPResult) {
+		answered = append(answered, r)
+		if len(answered) == 3 {
+			stop()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || len(answered) != 3 {
+		t.Fatalf("keepalive: %v after %d answered pings", err, len(answered))
+	}
+	for i, r := range answered {
+		if r.Proto != protocol.ProtoTCP || r.CSMSent != (i == 0) || !strings.HasPrefix(r.Answer, "7.03 Pong") {
+			t.Errorf("ping %d: %+v", i+1, r)
+		}
+		if i > 0 && r.Sent.Sub(answered[i-1].Sent) < idle {
+			t.Errorf("ping %d went out %v after the last, before the idle time %v", i+1, r.Sent.Sub(answered[i-1].Sent), idle)
+		}
+	}
+
+	peer, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	mustOK(t, ctx, s, fmt.Sprintf("AT+SKTCLIENT=1,0,,127.0.0.1,%d,%d,1", peer.LocalAddr().(*net.UDPAddr).Port, freePort(t)))
+	start := time.Now()
+	err = s.CoAPKeepalive(ctx, 1, session.CoAPKeepaliveOptions{Idle: idle})
+	if !errors.Is(err, session.ErrKeepaliveFailure) {
+		t.Fatalf("silent peer: %v", err)
+	}
+	if took := time.Since(start); took < 2*idle {
+		t.Errorf("failure after %v, before two idle periods", took)
+	}
+}
