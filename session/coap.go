@@ -298,6 +298,9 @@ type linkWatch struct {
 	stream []byte // the TCP bytes received since the watch began
 	lastRx time.Time
 	known  bool // the link was in the table when the watch began
+
+	reading  *Command // a read of the link under way
+	lastRead time.Time
 }
 
 // watchLink starts watching link's data from the next record on.
@@ -339,7 +342,9 @@ func (w *linkWatch) gone() bool {
 }
 
 // wait runs take at each change until it matches, the timer fires, the
-// link closes or ctx ends.
+// link closes or ctx ends. On a link whose data the module holds until it
+// is read (auto receive off, Inventek's R0), it reads: when the emulator
+// says bytes are waiting, or every coapReadPoll with a real module.
 func (w *linkWatch) wait(ctx context.Context, timer <-chan time.Time, fn func(protocol.Record) bool) error {
 	for {
 		ch := w.s.Changed()
@@ -352,14 +357,91 @@ func (w *linkWatch) wait(ctx context.Context, timer <-chan time.Time, fn func(pr
 		if w.s.isEnded() {
 			return ErrClosed
 		}
+		poll := w.read()
+		var readDone <-chan struct{}
+		if w.reading != nil {
+			readDone = w.reading.Done()
+		}
 		select {
 		case <-ch:
+		case <-readDone:
+			w.reading = nil
+		case <-poll:
 		case <-timer:
 			return errWaitTimeout
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+}
+
+// How often a ping looks at a link whose module holds the data until it
+// is read: the emulator's table is checked for waiting bytes every
+// coapTruthPoll; a real module, whose table does not say, is read every
+// coapReadPoll.
+const (
+	coapTruthPoll = 20 * time.Millisecond
+	coapReadPoll  = 250 * time.Millisecond
+)
+
+// coapReadSize is how much one such read asks for: more than a CoAP answer.
+const coapReadSize = 1024
+
+// readPlanner is offered by dialects whose read takes several lines
+// (Inventek: P0, R1, R0). Their modules never push data, so a ping on a
+// real module of such a set reads the link itself.
+type readPlanner interface {
+	ReadPlan(link, n int) (protocol.Plan, error)
+}
+
+// read starts a read of the link when the module holds its data and no
+// read is under way; it returns a channel that fires when it should look
+// again, or nil. With the emulator it reads what the table says is
+// waiting on a link without auto receive; with a real module it reads
+// only for a set that never pushes data (readPlanner), since the inferred
+// table does not know a link's auto receive.
+func (w *linkWatch) read() <-chan time.Time {
+	l, ok := w.s.openLink(w.link)
+	if !ok || w.reading != nil {
+		return nil
+	}
+	_, pulls := w.s.dialect.(readPlanner)
+	n := coapReadSize
+	switch {
+	case w.s.truth != nil && l.AutoRecv:
+		return nil
+	case w.s.truth != nil && l.Buffered == 0:
+		return time.After(coapTruthPoll)
+	case w.s.truth != nil:
+		n = min(l.Buffered, coapReadSize)
+	case !pulls:
+		return nil
+	default:
+		if wait := coapReadPoll - w.s.now().Sub(w.lastRead); wait > 0 {
+			return time.After(wait)
+		}
+	}
+	w.lastRead = w.s.now()
+	var plan protocol.Plan
+	if rp, ok := w.s.dialect.(readPlanner); ok {
+		p, err := rp.ReadPlan(w.link, n)
+		if err != nil {
+			return nil
+		}
+		plan = p
+	} else {
+		line, err := w.s.dialect.ReadCommand(w.link, n)
+		if err != nil {
+			return nil
+		}
+		plan = protocol.Plan{protocol.LineStep(line)}
+	}
+	c, err := w.s.Send(plan)
+	if err != nil {
+		return nil
+	}
+	w.reading = c
+	return nil
 }
 
 // await waits for a datagram that match accepts.
