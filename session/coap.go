@@ -87,14 +87,14 @@ func (o CoAPOptions) withDefaults() CoAPOptions {
 type CoAPResult struct {
 	Link          int
 	Proto         protocol.Proto
-	MessageID     uint16 // UDP: the ping's Message ID
-	Token         []byte // TCP: the Ping's token
-	CSMSent       bool   // TCP: a 7.01 CSM went before the Ping
-	Transmissions int    // UDP: 1 + retransmissions; TCP: 1
-	Sent          time.Time
-	Answered      time.Time // zero when no answer came
-	RTT           time.Duration
-	Answer        string // what answered ("RST 0.00 mid=0x1234", "7.03 Pong token=…")
+	MessageID     uint16        // UDP: the ping's Message ID
+	Token         []byte        // TCP: the Ping's token
+	CSMSent       bool          // TCP: a 7.01 CSM went before the Ping
+	Transmissions int           // UDP: 1 + retransmissions; TCP: 1
+	Sent          time.Time     // when the last transmission went out
+	Answered      time.Time     // zero when no answer came
+	RTT           time.Duration // from the transmission the answer followed to the answer
+	Answer        string        // what answered ("RST 0.00 mid=0x1234", "7.03 Pong token=…")
 }
 
 // coapState remembers when each link last sent a CSM. Its zero value is
@@ -181,14 +181,16 @@ func (s *Session) coapPingUDP(ctx context.Context, li protocol.LinkInfo, o CoAPO
 	timeout := o.AckTimeout + time.Duration(o.Rand.Float64()*spread)
 	ping := coap.Ping(mid)
 	started := s.now()
+	var sends []time.Time // when each transmission went out
 	for attempt := 0; ; attempt++ {
 		s.Note(fmt.Sprintf("coap ping link %s: CON 0.00 mid=0x%04x (%d bytes), transmission %d of %d, timeout %v",
 			name, mid, len(ping), attempt+1, o.MaxRetransmit+1, timeout.Round(time.Millisecond)))
-		sent, err := s.coapSend(ctx, li.ID, ping, w)
+		sent, err := s.coapSend(ctx, li.ID, ping)
 		if err != nil {
 			return res, err
 		}
 		res.Sent, res.Transmissions = sent, attempt+1
+		sends = append(sends, sent)
 		timer := time.NewTimer(timeout)
 		rec, d, err := w.await(ctx, timer.C, func(r protocol.Record) (coap.Datagram, bool) {
 			d, err := coap.ParseDatagram(r.Payload)
@@ -197,8 +199,15 @@ func (s *Session) coapPingUDP(ctx context.Context, li protocol.LinkInfo, o CoAPO
 		timer.Stop()
 		switch {
 		case err == nil:
-			res.Answered, res.RTT, res.Answer = rec.At, rec.At.Sub(res.Sent), d.String()
-			s.Note(fmt.Sprintf("coap ping link %s: %s after %v (transmission %d)", name, res.Answer, res.RTT, res.Transmissions))
+			// The answer may be to an earlier transmission that came
+			// while this one was being sent: time it from the latest
+			// transmission before it.
+			n := len(sends)
+			for n > 1 && sends[n-1].After(rec.At) {
+				n--
+			}
+			res.Answered, res.RTT, res.Answer = rec.At, rec.At.Sub(sends[n-1]), d.String()
+			s.Note(fmt.Sprintf("coap ping link %s: %s after %v (to transmission %d of %d)", name, res.Answer, res.RTT, n, res.Transmissions))
 			return res, nil
 		case !errors.Is(err, errWaitTimeout):
 			s.Note(fmt.Sprintf("coap ping link %s: %v", name, err))
@@ -230,7 +239,7 @@ func (s *Session) coapPingTCP(ctx context.Context, li protocol.LinkInfo, o CoAPO
 	}
 	payload = append(payload, coap.TCPPing(token)...)
 	s.Note(fmt.Sprintf("coap ping link %s: 7.02 Ping token=%x (%d bytes), waiting %v for the Pong", name, token, len(payload), o.PongTimeout))
-	sent, err := s.coapSend(ctx, li.ID, payload, w)
+	sent, err := s.coapSend(ctx, li.ID, payload)
 	if err != nil {
 		return res, err
 	}
@@ -258,14 +267,19 @@ func (s *Session) coapPingTCP(ctx context.Context, li protocol.LinkInfo, o CoAPO
 // coapSend sends payload on link through the dialect's plan and returns
 // when the module confirmed it, with the time its bytes went to the
 // module (the last host record of the plan).
-func (s *Session) coapSend(ctx context.Context, link int, payload []byte, w *linkWatch) (time.Time, error) {
+func (s *Session) coapSend(ctx context.Context, link int, payload []byte) (at time.Time, err error) {
 	name := s.dialect.FormatLink(link)
+	defer func() {
+		if err != nil {
+			s.Note(err.Error())
+		}
+	}()
 	plan, err := s.dialect.SendPlan(link, payload)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("coap ping link %s: %w", name, err)
 	}
 	from := s.LastSeq() + 1
-	at := s.now()
+	at = s.now()
 	c, err := s.Send(plan)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("coap ping link %s: %w", name, err)

@@ -122,9 +122,8 @@ func (s *Session) CoAPKeepalive(ctx context.Context, link int, opts CoAPKeepaliv
 				}
 				s.Note(fmt.Sprintf("coap keepalive link %s: idle %v: %s7.02 Ping token=%x", name, now.Sub(last).Round(time.Millisecond), csm, res.Token))
 			}
-			sent, err := s.coapSend(ctx, link, payload, w)
-			if err != nil {
-				s.Note(fmt.Sprintf("coap keepalive link %s: %v", name, err))
+			sent, err := s.coapSend(ctx, link, payload)
+			if err != nil { // coapSend noted it
 				return fmt.Errorf("coap keepalive: %w", err)
 			}
 			if res.CSMSent {
@@ -135,9 +134,20 @@ func (s *Session) CoAPKeepalive(ctx context.Context, link int, opts CoAPKeepaliv
 			last = latest(last, sent)
 			continue
 		}
+		var poll <-chan time.Time
+		if pending != nil { // an answer the module holds must be read
+			poll = w.read()
+		}
+		var readDone <-chan struct{}
+		if w.reading != nil {
+			readDone = w.reading.Done()
+		}
 		timer := time.NewTimer(due.Sub(now))
 		select {
 		case <-ch:
+		case <-poll:
+		case <-readDone:
+			w.reading = nil
 		case <-timer.C:
 		case <-ctx.Done():
 			timer.Stop()
