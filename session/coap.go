@@ -488,3 +488,24 @@ func (w *linkWatch) awaitStream(ctx context.Context, timer <-chan time.Time, tok
 	})
 	return rec, f, err
 }
+
+// String sums the result up for a console or a script's output:
+// "link 0 udp: RST 0.00 mid=0x1234 in 1.2ms (2 transmissions)", or
+// what went out when no answer came.
+func (r CoAPResult) String() string {
+	head := fmt.Sprintf("link %d %s: ", r.Link, r.Proto)
+	if r.Answered.IsZero() {
+		if r.Proto == protocol.ProtoUDP {
+			return head + fmt.Sprintf("no answer to mid=0x%04x after %d transmissions", r.MessageID, r.Transmissions)
+		}
+		return head + fmt.Sprintf("no answer to the Ping token=%x", r.Token)
+	}
+	s := head + fmt.Sprintf("%s in %v", r.Answer, r.RTT)
+	if r.Proto == protocol.ProtoUDP {
+		s += fmt.Sprintf(" (%d transmissions)", r.Transmissions)
+	}
+	if r.CSMSent {
+		s += " (after the connection's CSM)"
+	}
+	return s
+}

@@ -310,3 +310,22 @@ func TestCoAPKeepalive(t *testing.T) {
 		}
 	})
 }
+
+func TestCoAPResultString(t *testing.T) {
+	at := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		r    session.CoAPResult
+		want string
+	}{
+		{session.CoAPResult{Link: 0, Proto: protocol.ProtoUDP, MessageID: 0x1234, Transmissions: 2, Answered: at, RTT: 1200 * time.Microsecond, Answer: "RST 0.00 mid=0x1234"},
+			"link 0 udp: RST 0.00 mid=0x1234 in 1.2ms (2 transmissions)"},
+		{session.CoAPResult{Link: 1, Proto: protocol.ProtoTCP, Token: []byte{1, 2}, CSMSent: true, Transmissions: 1, Answered: at, RTT: time.Millisecond, Answer: "7.03 Pong +1 bytes"},
+			"link 1 tcp: 7.03 Pong +1 bytes in 1ms (after the connection's CSM)"},
+		{session.CoAPResult{Link: 2, Proto: protocol.ProtoUDP, MessageID: 7, Transmissions: 5},
+			"link 2 udp: no answer to mid=0x0007 after 5 transmissions"},
+	} {
+		if got := tc.r.String(); got != tc.want {
+			t.Errorf("%q, want %q", got, tc.want)
+		}
+	}
+}
