@@ -58,3 +58,26 @@ type Dialect interface {
 type ResultLinker interface {
 	ResultLinks(command string, final Record) []LinkUpdate
 }
+
+// KeepalivePlanner is implemented by dialects that can propose a keepalive
+// policy for a detection target: the commands that make a silent peer be
+// declared dead within target, in the order the firmware needs them.
+// PlanKeepalive fails with a reason a technician can read when the command
+// set cannot reach the target (WizFi cannot go under 75 s).
+type KeepalivePlanner interface {
+	PlanKeepalive(link int, target time.Duration) (KeepalivePlan, error)
+}
+
+// KeepalivePlan is a proposed keepalive policy and how it meets a target.
+type KeepalivePlan struct {
+	Target    time.Duration // what was asked for
+	Keepalive Keepalive     // the policy: Idle + Count × Interval
+	Detection time.Duration // when a silent peer is declared dead: at most Target
+	// Arithmetic shows the sum, e.g. "idle 60 + 3 × 10 = 90 s".
+	Arithmetic string
+	// Commands are the lines to send, in order.
+	Commands []string
+	// Note says what else the user must know (AT+SKTCFG applies only to
+	// sockets created after it), or "".
+	Note string
+}

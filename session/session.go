@@ -268,6 +268,8 @@ type Session struct {
 	stop     chan struct{} // closed by Close
 	stopOnce sync.Once
 	once     sync.Once // closes the device
+
+	coap coapState // which connections have sent a CoAP CSM (coap.go)
 }
 
 // New makes a session on dev. Call Run to start reading.
