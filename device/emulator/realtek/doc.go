@@ -55,8 +55,13 @@
 //     TCP server ERROR: 2, a UDP server or client ERROR: 4.
 //   - AT+STATE, AT+LOG, AT+WLSTATE and the Wi-Fi messages' line endings
 //     were not captured exactly; their layouts are plausible stand-ins.
-//   - The three-'<' early stop of transparent transmission and the TT
-//     watermark messages are not emulated.
+//   - Transparent transmission stops early (A.8) when the last three bytes
+//     the host sent are '<' and 30 ms of quiet follow on the module's
+//     clock; the bytes before them are sent, the three '<' are not, and
+//     the module answers OK. The firmware wants each '<' as its own UART
+//     read; a pty or USB adapter may merge them, so the emulator does not
+//     ask for that. Three '<' that complete the announced size are data.
+//   - The TT watermark messages are not emulated.
 //
 // # Socket options
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"atbench/device/emulator"
 	"atbench/device/emulator/netcore"
@@ -37,7 +38,10 @@ type Firmware struct {
 	opts rtk.SocketOptions
 	wifi wifiState
 
-	// owned by the input goroutine
+	// ttMu is held by Input and by the early-stop timer, which is the
+	// only other goroutine that touches the input state below.
+	ttMu     sync.Mutex
+	inputGen uint64 // counts Input calls, so a stop timer sees new input
 	lineBuf  []byte
 	overLong bool
 	skipLF   bool
@@ -162,6 +166,72 @@ type ttState struct {
 	errNo     int
 	total     int
 	finish    func(errNo int)
+	held      int           // trailing '<' bytes held back: data, or the early stop
+	stop      netcore.Timer // armed while three '<' wait for 30 ms of quiet
+}
+
+// ttQuiet is how long the host must stay quiet after "<<<" for the
+// firmware to stop a transfer early (A.8).
+const ttQuiet = 30 * time.Millisecond
+
+// ttStopMark is the byte the host sends three times to stop early.
+const ttStopMark = '<'
+
+// ttInput takes host bytes for the transfer in progress and returns how
+// many of p it used. Trailing '<' bytes (up to three) that do not finish
+// the transfer are held back: three of them followed by ttQuiet of quiet
+// stop it early; anything else arriving first makes them data.
+func (f *Firmware) ttInput(p []byte) int {
+	tt := f.tt
+	if tt.stop != nil {
+		tt.stop.Stop()
+		tt.stop = nil
+	}
+	in, before := p, tt.held
+	if before > 0 {
+		in = append(bytes.Repeat([]byte{ttStopMark}, before), p...)
+		tt.held = 0
+	}
+	if len(in) >= tt.remaining {
+		return f.raw(in) - before
+	}
+	k := 0
+	for k < 3 && k < len(in) && in[len(in)-1-k] == ttStopMark {
+		k++
+	}
+	if n := len(in) - k; n > 0 {
+		f.raw(in[:n])
+	}
+	tt.held = k
+	if k == 3 {
+		gen := f.inputGen
+		tt.stop = f.h.Clock().AfterFunc(ttQuiet, func() { f.stopTT(tt, gen) })
+	}
+	return len(p)
+}
+
+// stopTT ends the transfer tt early if no input came since the Input call
+// numbered gen: the bytes before the "<<<" are sent, the three '<' are not.
+func (f *Firmware) stopTT(tt *ttState, gen uint64) {
+	f.ttMu.Lock()
+	defer f.ttMu.Unlock()
+	if f.tt != tt || f.inputGen != gen || tt.held != 3 {
+		return
+	}
+	f.tt = nil
+	if tt.send != nil && tt.errNo == 0 {
+		for len(tt.buf) > 0 {
+			k := min(len(tt.buf), ttFragment)
+			if err := tt.send(tt.buf[:k]); err != nil {
+				f.h.Logf("[atcmd_lwip_start_tt_handle] atcmd_lwip_send_data() failed: %v", err)
+				tt.errNo = 2
+				break
+			}
+			tt.buf = tt.buf[k:]
+		}
+	}
+	f.h.Logf("[atcmd_tt_mode] early stop after %d of %d bytes", tt.total, tt.total+tt.remaining)
+	tt.finish(tt.errNo)
 }
 
 // raw takes raw bytes for the transfer in progress and returns how many it
