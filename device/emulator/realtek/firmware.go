@@ -34,9 +34,11 @@ type Firmware struct {
 	echo     bool
 	commands map[string]func(rtk.Command)
 
-	mu   sync.Mutex // guards opts and wifi
-	opts rtk.SocketOptions
-	wifi wifiState
+	mu       sync.Mutex // guards opts, wifi, ap and switches
+	opts     rtk.SocketOptions
+	wifi     wifiState
+	ap       *softAP // nil while the soft AP is off
+	switches reconnectSettings
 
 	// ttMu is held by Input and by the early-stop timer, which is the
 	// only other goroutine that touches the input state below.
@@ -68,6 +70,10 @@ func New(h emulator.Host) emulator.Firmware {
 		"AT+WLSCAN":     f.cmdWLScan,
 		"AT+WLRSSI":     f.cmdWLRSSI,
 		"AT+WLSTATICIP": f.cmdWLStaticIP,
+		"AT+WLSTARTAP":  f.cmdWLStartAP,
+		"AT+WLSTOPAP":   f.cmdWLStopAP,
+		"AT+WLRECONN":   f.cmdWLReconn,
+		"AT+WLPS":       f.cmdWLPS,
 		"AT+SKTCFG":     f.cmdSktCfg,
 		"AT+SKTQUERY":   f.cmdSktQuery,
 		"AT+SKTSERVER":  f.cmdSktServer,
@@ -125,7 +131,7 @@ func (f *Firmware) Event(e netcore.Event) {
 func listGroups() []rtk.ListGroup {
 	return []rtk.ListGroup{
 		{Header: "Common AT Command:", Commands: []string{"AT+TEST", "AT+LIST", "AT+GMR", "AT+RST", "AT+STATE", "AT+LOG"}},
-		{Header: "Wi-Fi AT Command:", Commands: []string{"AT+WLCONN", "AT+WLDISCONN", "AT+WLSCAN", "AT+WLRSSI", "AT+WLSTATE", "AT+WLSTATICIP"}},
+		{Header: "Wi-Fi AT Command:", Commands: []string{"AT+WLCONN", "AT+WLDISCONN", "AT+WLSCAN", "AT+WLRSSI", "AT+WLSTATE", "AT+WLSTATICIP", "AT+WLSTARTAP", "AT+WLSTOPAP", "AT+WLRECONN", "AT+WLPS"}},
 		{Header: "Socket AT Commands:", Commands: []string{"AT+SKTCFG", "AT+SKTQUERY", "AT+SKTSERVER", "AT+SKTCLIENT", "AT+SKTSENDRAW", "AT+SKTSEND", "AT+SKTREAD", "AT+SKTSTATE", "AT+SKTDEL"}},
 	}
 }
@@ -364,6 +370,8 @@ func (f *Firmware) cmdRST(rtk.Command) {
 	f.mu.Lock()
 	f.opts = rtk.SocketOptions{}
 	f.wifi = defaultWifi()
+	f.stopAPLocked() // a restart says nothing of the station it drops
+	f.switches = reconnectSettings{}
 	f.mu.Unlock()
 	f.reply(rtk.FormatReady())
 }
@@ -374,12 +382,38 @@ func (f *Firmware) cmdState(rtk.Command) {
 	f.ok([]byte("Available heap 332448\r\n"))
 }
 
-// cmdLog accepts the log-level command; its parameters were not captured
-// (UNCONFIRMED), so up to three are taken and ignored.
+// cmdLog is AT+LOG=<get_set>,<module>[,<log_level>]: get_set 0 (get) and
+// 1 (set) name a module tag (or *), set takes a level 0..5, 2 (print all)
+// and 3 (clear all) take nothing more. Anything else, or no argument at
+// all, is ERROR: 1, as in the vendor code. What a get prints was not
+// captured (UNCONFIRMED): the emulator prints nothing but OK.
 func (f *Firmware) cmdLog(c rtk.Command) {
-	if argc(c) > 4 {
+	if !c.HasArgs || c.Args[0] == "" || !allDigits(c.Args[0]) {
+		f.fail(1)
+		return
+	}
+	ok := false
+	switch atoi(c.Args[0]) {
+	case 0:
+		ok = len(c.Args) == 2 && c.Args[1] != ""
+	case 1:
+		ok = len(c.Args) == 3 && c.Args[1] != "" && allDigits(c.Args[2]) && c.Args[2] != "" && atoi(c.Args[2]) <= 5
+	case 2, 3:
+		ok = len(c.Args) == 1
+	}
+	if !ok {
 		f.fail(1)
 		return
 	}
 	f.ok()
+}
+
+// allDigits reports whether s holds decimal digits only.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

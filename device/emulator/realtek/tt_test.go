@@ -11,7 +11,8 @@ import (
 )
 
 // stepClock is the real clock but for the early-stop timer of
-// transparent transmission, which fires only when the test says so.
+// transparent transmission and the soft AP's station, which fire only
+// when the test says so.
 type stepClock struct {
 	netcore.RealClock
 	mu     sync.Mutex
@@ -29,7 +30,7 @@ func (t *stepTimer) Stop() bool               { t.once.Do(func() { close(t.stopp
 func (t *stepTimer) Reset(time.Duration) bool { return false }
 
 func (c *stepClock) AfterFunc(d time.Duration, f func()) netcore.Timer {
-	if d != ttQuiet {
+	if d != ttQuiet && d != apJoinAfter {
 		return c.RealClock.AfterFunc(d, f)
 	}
 	t := &stepTimer{f: f, stopped: make(chan struct{})}
