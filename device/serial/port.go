@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -22,6 +24,16 @@ var ErrDisconnected = reconnect.ErrDisconnected
 
 // ErrClosed is wrapped by errors from a port after Close.
 var ErrClosed = reconnect.ErrClosed
+
+// ErrNotThere is wrapped by the cause of the first status of a port
+// opened with Config.Wait whose path is not there yet.
+var ErrNotThere = errors.New("not there yet")
+
+// waitBackoff polls for a port that is awaited: 100ms doubling up to 1s,
+// so a board plugged in is found within a second.
+func waitBackoff(attempt int) time.Duration {
+	return min(reconnect.DefaultBackoff(attempt), time.Second)
+}
 
 // Port is an open serial port that survives unplugging: when the port goes
 // away Read returns device.ErrLost once and then waits while it is reopened
@@ -71,24 +83,32 @@ func open(ctx context.Context, cfg Config, list func() ([]PortInfo, error), open
 			return nil, fmt.Errorf("serial %w", err)
 		}
 	}
-	sp, err := openFn(path, mode, rtscts)
-	if err != nil {
-		return nil, fmt.Errorf("open serial %s: %w", path, err)
-	}
 	p := &Port{
-		mode:     mode,
-		rtscts:   rtscts,
-		list:     list,
-		openFn:   openFn,
-		path:     path,
-		serialNo: usbSerial(path, list),
+		mode:   mode,
+		rtscts: rtscts,
+		list:   list,
+		openFn: openFn,
+		path:   path,
 	}
-	p.link = reconnect.New(sp, reconnect.Config[serial.Port]{
+	rc := reconnect.Config[serial.Port]{
 		Label:   func() string { return "serial " + p.Path() },
 		Dial:    p.reopen,
 		Backoff: cfg.Backoff,
 		Now:     cfg.Now,
-	})
+	}
+	if _, err := os.Stat(path); cfg.Wait && errors.Is(err, fs.ErrNotExist) {
+		if rc.Backoff == nil {
+			rc.Backoff = waitBackoff
+		}
+		p.link = reconnect.NewDown(rc, fmt.Errorf("waiting for %s… (%w)", path, ErrNotThere))
+		return p, nil
+	}
+	sp, err := openFn(path, mode, rtscts)
+	if err != nil {
+		return nil, fmt.Errorf("open serial %s: %w", path, err)
+	}
+	p.serialNo = usbSerial(path, list)
+	p.link = reconnect.New(sp, rc)
 	return p, nil
 }
 
