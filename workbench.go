@@ -19,6 +19,7 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 	if len(pos) > 0 {
 		return usagef("unknown command %q", pos[0])
 	}
+	o.waitPort = true // a port not there yet is awaited, with a note in the console
 	r, err := startSession(ctx, o)
 	if err != nil {
 		return err

@@ -1,0 +1,223 @@
+//go:build linux
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	goserial "go.bug.st/serial"
+
+	"atbench/internal/socattest"
+	"atbench/internal/tmuxtest"
+)
+
+// shortDir is a temporary directory with a short path, so that a port
+// path in it fits on one console line.
+func shortDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "atb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// TestWorkbenchWaitsForThePort starts the workbench on a port that is not
+// plugged in yet: the console says it waits, and once the port appears
+// the workbench attaches and shows the module's words.
+func TestWorkbenchWaitsForThePort(t *testing.T) {
+	tmuxtest.Require(t)
+	dir := shortDir(t)
+	port := filepath.Join(dir, "a")
+	s := tmuxtest.Start(t, tmuxtest.Options{
+		Width: 120, Height: 40,
+		Env: []string{"HOME=" + dir, "XDG_STATE_HOME=" + dir, "TERM=xterm-256color"},
+	}, binPath, "--port", port, "--theme", "mono")
+	if scr, err := s.WaitFor(20*time.Second, "waiting for "+port+"…"); err != nil {
+		t.Fatalf("the console does not say it waits: %v\n%s", err, scr)
+	}
+	pair := socattest.Start(t, dir, "a", "b") // plugged in
+	defer pair.Stop()
+	if scr, err := s.WaitFor(20*time.Second, "reconnected to "+port, "● reconnected"); err != nil {
+		t.Fatalf("not attached once the port appeared: %v\n%s", err, scr)
+	}
+	far := pair.OpenB()
+	defer far.Close()
+	far.WriteString("ATCMD READY\r\n")
+	if scr, err := s.WaitFor(20*time.Second, "ATCMD READY"); err != nil {
+		t.Fatalf("the module's words are not shown: %v\n%s", err, scr)
+	}
+	s.Close()
+}
+
+// TestRunWaitsOnlyWhenAsked: run on a port that is not there exits 2 and
+// says how to wait; with --wait it says "waiting for …" on stderr, and
+// runs the script once the port appears.
+func TestRunWaitsOnlyWhenAsked(t *testing.T) {
+	dir := shortDir(t)
+	port := filepath.Join(dir, "a")
+	script := filepath.Join(dir, "s.at")
+	os.WriteFile(script, []byte("timeout 20s\nsend AT+TEST\nexpect ^OK$\n"), 0o644)
+
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"run", script, "--port", port}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--wait") {
+		t.Fatalf("without --wait: exit %d, stderr %q; want 2 and a hint of --wait", code, stderr.String())
+	}
+
+	cmd := exec.Command(binPath, "run", script, "--port", port, "--wait")
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	first := make(chan string, 1)
+	rest := make(chan string, 1)
+	go func() {
+		br := bufio.NewReader(errPipe)
+		l, _ := br.ReadString('\n')
+		first <- l
+		b, _ := io.ReadAll(br)
+		rest <- string(b)
+	}()
+	select {
+	case l := <-first:
+		if l != "waiting for "+port+"…\n" {
+			t.Fatalf("stderr's first line %q, want waiting for %s…", l, port)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run --wait said nothing")
+	}
+	pair := socattest.Start(t, dir, "a", "b")
+	defer pair.Stop()
+	far := pair.OpenB()
+	defer far.Close()
+	line, err := bufio.NewReader(far).ReadString('\n')
+	if err != nil || line != "AT+TEST\r\n" {
+		t.Fatalf("module got %q, %v", line, err)
+	}
+	far.WriteString("\r\nOK\r\n")
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run --wait: %v\n%s%s", err, out.String(), <-rest)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run --wait did not finish")
+	}
+}
+
+// openAsNobody opens path as a second program run by a user that is not
+// root would (root passes the terminal's exclusive flag); "" when it could.
+func openAsNobody(t *testing.T, path string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return err.Error()
+		}
+		f.Close()
+		return ""
+	}
+	cmd := exec.Command("/bin/sh", "-c", `exec 3<>"$1"`, "sh", path)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return strings.TrimSpace(string(out)) + " " + err.Error()
+	}
+	return ""
+}
+
+// TestEmulateLinkBusyAndLog: emulate --pty --link keeps the same path
+// across runs, a second program opening the pty gets "busy", and --log
+// holds the bytes both ways.
+func TestEmulateLinkBusyAndLog(t *testing.T) {
+	dir := shortDir(t)
+	link := filepath.Join(dir, "module")
+	logPath := filepath.Join(dir, "emu.log")
+	for run := 1; run <= 2; run++ {
+		cmd, pty := startEmulate(t, "--pty", "--link", link, "--log", logPath)
+		if target, err := os.Readlink(link); err != nil || target != pty {
+			stopEmulate(t, cmd)
+			t.Fatalf("run %d: link %s -> %q (%v), want %s", run, link, target, err, pty)
+		}
+		if os.Geteuid() == 0 {
+			os.Chmod(pty, 0o666) // let nobody try
+		}
+		sp, err := goserial.Open(link, &goserial.Mode{BaudRate: 115200})
+		if err != nil {
+			stopEmulate(t, cmd)
+			t.Fatal(err)
+		}
+		sp.SetReadTimeout(10 * time.Second)
+		a := &atPort{t: t, p: sp, br: bufio.NewReader(sp)}
+		a.expect("ATCMD READY\r\n")
+		a.send(fmt.Sprintf("AT+TEST=0,run%d", run))
+		for l := ""; l != "OK\r\n"; l = a.readLine() {
+		}
+		if msg := openAsNobody(t, pty); !strings.Contains(strings.ToLower(msg), "busy") {
+			t.Errorf("run %d: a second program opening the pty got %q, want busy", run, msg)
+		}
+		sp.Close()
+		stopEmulate(t, cmd)
+		if _, err := os.Lstat(link); !os.IsNotExist(err) {
+			t.Errorf("run %d: the link outlives the emulator: %v", run, err)
+		}
+	}
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		" > raw    16 bytes: AT+TEST=0,run1\\r\\n\n",
+		" < info    arg = run1 \n",
+		" < ok     OK\n",
+		" > raw    16 bytes: AT+TEST=0,run2\\r\\n\n",
+	} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("emulate --log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+// TestRunScriptsAsAUserWould: on the emulator, a Wi-Fi event that comes
+// before the OK an expect waits for is still there for the next expect,
+// and an expect after a command that fails fails at once, naming it.
+func TestRunScriptsAsAUserWould(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.at")
+	os.WriteFile(good, []byte("timeout 20s\nsend AT+WLCONN=ssid,atbench-ap,pw,atbench123\nexpect ^OK$\nexpect wifi got ip\n"), 0o644)
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"run", good}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	bad := filepath.Join(dir, "bad.at")
+	os.WriteFile(bad, []byte("timeout 1h\nsend AT+SKTDEL=7\nexpect ^OK$\n"), 0o644)
+	stdout.Reset()
+	stderr.Reset()
+	start := time.Now()
+	code := run(context.Background(), []string{"run", bad}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), `expect "^OK$": the command sent last (AT+SKTDEL=7) ended in ERROR: 1`) {
+		t.Fatalf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("took %s: the expect waited out its timeout", d)
+	}
+}
