@@ -18,6 +18,8 @@ import (
 
 	goserial "go.bug.st/serial"
 
+	"golang.org/x/sys/unix"
+
 	"atbench/internal/socattest"
 	"atbench/internal/tmuxtest"
 )
@@ -219,5 +221,64 @@ func TestRunScriptsAsAUserWould(t *testing.T) {
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("took %s: the expect waited out its timeout", d)
+	}
+}
+
+// TestBadFlagsOpenNothing: each bad flag of the issue exits 2 with a clear
+// error before the port is opened (an open toggles DTR, which resets many
+// boards): the port sees no open at all.
+func TestBadFlagsOpenNothing(t *testing.T) {
+	dir := shortDir(t)
+	pair := socattest.Start(t, dir, "a", "b")
+	defer pair.Stop()
+	target, err := filepath.EvalSymlinks(pair.A)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if _, err := unix.InotifyAddWatch(fd, target, unix.IN_OPEN); err != nil {
+		t.Fatal(err)
+	}
+	opened := func() bool {
+		buf := make([]byte, 4096)
+		n, _ := unix.Read(fd, buf)
+		return n > 0
+	}
+	opened() // socat's own opens, if any
+	for _, args := range [][]string{
+		{"--port", pair.A, "--baud", "0"},
+		{"--port", pair.A, "--theme", "bogus"},
+		{"--port", pair.A, "--clock", "bogus"},
+		{"--port", pair.A, "--poll", "-1s"},
+		{"run", "x.at", "--port", pair.A, "--timeout", "-1s"},
+		{"--port", pair.A, "--dialect", "inventek", "--emulate", "realtek"},
+		{"run", "x.at", "--dialect", "wizfi", "--emulate", "realtek"},
+		{"emulate", "--listen", "127.0.0.1:0", "--link", filepath.Join(dir, "l")},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr)
+		if code != 2 || stderr.Len() == 0 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and an error", args, code, stderr.String())
+		}
+		if opened() {
+			t.Errorf("%q: the port was opened before the error", args)
+		}
+	}
+	// The watch does see an open: the check above can fail.
+	f, err := os.OpenFile(pair.A, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !opened() {
+		if time.Now().After(deadline) {
+			t.Fatal("inotify saw no open of the port; the test cannot see one")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
