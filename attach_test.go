@@ -282,3 +282,33 @@ func TestBadFlagsOpenNothing(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestFirstPollAtAttach: with --poll, the state command goes out as soon
+// as the port is open, not one interval later.
+func TestFirstPollAtAttach(t *testing.T) {
+	dir := shortDir(t)
+	pair := socattest.Start(t, dir, "a", "b")
+	defer pair.Stop()
+	script := filepath.Join(dir, "s.at")
+	os.WriteFile(script, []byte("timeout 20s\nexpect ^OK$\n"), 0o644)
+	far := pair.OpenB()
+	defer far.Close()
+	got := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(far).ReadString('\n')
+		got <- l
+		far.WriteString("link_id:0,server,tcp,src_address:10.0.0.2,src_port:80,dst_address:0.0.0.0,dst_port:0,socket_fd:0\r\n\r\nOK\r\n")
+	}()
+	var stdout, stderr bytes.Buffer
+	start := time.Now()
+	code := run(context.Background(), []string{"run", script, "--port", pair.A, "--poll", "1h"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+	if l := <-got; l != "AT+SKTSTATE\r\n" {
+		t.Fatalf("the module got %q first, want the poll AT+SKTSTATE", l)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("the first poll came after %s", d)
+	}
+}
