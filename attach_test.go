@@ -38,15 +38,17 @@ func shortDir(t *testing.T) string {
 
 // TestWorkbenchWaitsForThePort starts the workbench on a port that is not
 // plugged in yet: the console says it waits, and once the port appears
-// the workbench attaches and shows the module's words.
+// the workbench attaches, runs --init and shows the module's words.
 func TestWorkbenchWaitsForThePort(t *testing.T) {
 	tmuxtest.Require(t)
 	dir := shortDir(t)
 	port := filepath.Join(dir, "a")
+	initPath := filepath.Join(dir, "init.at")
+	os.WriteFile(initPath, []byte("send AT+INIT\nexpect ^OK$\n"), 0o644)
 	s := tmuxtest.Start(t, tmuxtest.Options{
 		Width: 120, Height: 40,
 		Env: []string{"HOME=" + dir, "XDG_STATE_HOME=" + dir, "TERM=xterm-256color"},
-	}, binPath, "--port", port, "--theme", "mono")
+	}, binPath, "--port", port, "--init", initPath, "--theme", "mono")
 	if scr, err := s.WaitFor(20*time.Second, "waiting for "+port+"…"); err != nil {
 		t.Fatalf("the console does not say it waits: %v\n%s", err, scr)
 	}
@@ -57,9 +59,16 @@ func TestWorkbenchWaitsForThePort(t *testing.T) {
 	}
 	far := pair.OpenB()
 	defer far.Close()
-	far.WriteString("ATCMD READY\r\n")
-	if scr, err := s.WaitFor(20*time.Second, "ATCMD READY"); err != nil {
-		t.Fatalf("the module's words are not shown: %v\n%s", err, scr)
+	if l, err := bufio.NewReader(far).ReadString('\n'); err != nil || l != "AT+INIT\r\n" {
+		t.Fatalf("the module got %q, %v; want the init script's AT+INIT", l, err)
+	}
+	far.WriteString("\r\nOK\r\nATCMD READY\r\n")
+	scr, err := s.WaitFor(20*time.Second, "init.at done", "ATCMD READY")
+	if err != nil {
+		t.Fatalf("the init script's end and the module's words are not shown: %v\n%s", err, scr)
+	}
+	if strings.Contains(scr, "init script failed") {
+		t.Fatalf("the init script ran before the port was there:\n%s", scr)
 	}
 	s.Close()
 }

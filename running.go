@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"atbench/device/serial"
 	"atbench/session"
 )
 
@@ -17,6 +18,10 @@ type running struct {
 	log   *os.File
 	ended chan error
 	stop  context.CancelFunc
+	// awaited is set when the port was not there at the start: the
+	// session starts disconnected and the port's first connection is a
+	// reconnect.
+	awaited bool
 }
 
 // startSession opens what the flags name and starts reading it.
@@ -53,6 +58,9 @@ func startSession(ctx context.Context, o options) (*running, error) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	r := &running{s: s, init: initScript, log: logf, ended: make(chan error, 1), stop: cancel}
+	if p, ok := dev.(*serial.Port); ok {
+		r.awaited = p.StartedDown()
+	}
 	go func() { r.ended <- s.Run(runCtx) }()
 	return r, nil
 }

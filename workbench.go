@@ -33,7 +33,15 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 	}
 	initCtx, cancel := context.WithCancel(ctx)
 	initDone := make(chan struct{})
-	go func() { defer close(initDone); runInit(initCtx, r.s, r.init) }()
+	go func() {
+		defer close(initDone)
+		if r.awaited && r.init != nil {
+			// The port is not there yet: --init runs when it appears.
+			initOnReconnect(initCtx, r.s, r.init, 0)
+			return
+		}
+		runInit(initCtx, r.s, r.init)
+	}()
 	uiErr := ui.Run(ctx, r.s, ui.Options{
 		Theme:       o.theme,
 		HistoryPath: historyPath(),

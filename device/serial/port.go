@@ -46,6 +46,8 @@ type Port struct {
 	openFn opener
 	link   *reconnect.Link[serial.Port]
 
+	startedDown bool // opened with Config.Wait before the port was there
+
 	mu       sync.Mutex
 	path     string // where the port is now; may change on reconnect
 	serialNo string // USB serial number, to find the port again; "" if none
@@ -100,6 +102,7 @@ func open(ctx context.Context, cfg Config, list func() ([]PortInfo, error), open
 		if rc.Backoff == nil {
 			rc.Backoff = waitBackoff
 		}
+		p.startedDown = true
 		p.link = reconnect.NewDown(rc, fmt.Errorf("waiting for %s… (%w)", path, ErrNotThere))
 		return p, nil
 	}
@@ -111,6 +114,10 @@ func open(ctx context.Context, cfg Config, list func() ([]PortInfo, error), open
 	p.link = reconnect.New(sp, rc)
 	return p, nil
 }
+
+// StartedDown reports whether the port was opened (Config.Wait) before it
+// was there: its first connection is then reported as Reconnected.
+func (p *Port) StartedDown() bool { return p.startedDown }
 
 // Path is where the port is now; it may change when a USB adapter comes
 // back under another name.
