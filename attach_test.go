@@ -38,7 +38,8 @@ func shortDir(t *testing.T) string {
 
 // TestWorkbenchWaitsForThePort starts the workbench on a port that is not
 // plugged in yet: the console says it waits, and once the port appears
-// the workbench attaches, runs --init and shows the module's words.
+// the workbench attaches, polls at once, runs --init and shows the
+// module's words.
 func TestWorkbenchWaitsForThePort(t *testing.T) {
 	tmuxtest.Require(t)
 	dir := shortDir(t)
@@ -48,7 +49,7 @@ func TestWorkbenchWaitsForThePort(t *testing.T) {
 	s := tmuxtest.Start(t, tmuxtest.Options{
 		Width: 120, Height: 40,
 		Env: []string{"HOME=" + dir, "XDG_STATE_HOME=" + dir, "TERM=xterm-256color"},
-	}, binPath, "--port", port, "--init", initPath, "--theme", "mono")
+	}, binPath, "--port", port, "--init", initPath, "--poll", "1h", "--theme", "mono")
 	if scr, err := s.WaitFor(20*time.Second, "waiting for "+port+"…"); err != nil {
 		t.Fatalf("the console does not say it waits: %v\n%s", err, scr)
 	}
@@ -59,7 +60,13 @@ func TestWorkbenchWaitsForThePort(t *testing.T) {
 	}
 	far := pair.OpenB()
 	defer far.Close()
-	if l, err := bufio.NewReader(far).ReadString('\n'); err != nil || l != "AT+INIT\r\n" {
+	br := bufio.NewReader(far)
+	// The first poll goes out at attach, then the init script.
+	if l, err := br.ReadString('\n'); err != nil || l != "AT+SKTSTATE\r\n" {
+		t.Fatalf("the module got %q, %v; want the first poll AT+SKTSTATE", l, err)
+	}
+	far.WriteString("\r\nOK\r\n")
+	if l, err := br.ReadString('\n'); err != nil || l != "AT+INIT\r\n" {
 		t.Fatalf("the module got %q, %v; want the init script's AT+INIT", l, err)
 	}
 	far.WriteString("\r\nOK\r\nATCMD READY\r\n")
