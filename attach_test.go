@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -326,5 +327,54 @@ func TestFirstPollAtAttach(t *testing.T) {
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("the first poll came after %s", d)
+	}
+}
+
+// TestEmulateEarlyStopOfRawSend: a serial client on `emulate --pty` starts
+// an AT+SKTSENDRAW of 100 bytes, sends 5, then "<<<" and falls quiet: the
+// module ends the transfer (A.8), the peer gets the 5 bytes, and the next
+// command is a command again, not data for the peer.
+func TestEmulateEarlyStopOfRawSend(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	cmd, pty := startEmulate(t, "--pty")
+	defer stopEmulate(t, cmd)
+	sp, err := goserial.Open(pty, &goserial.Mode{BaudRate: 115200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	sp.SetReadTimeout(10 * time.Second)
+	a := &atPort{t: t, p: sp, br: bufio.NewReader(sp)}
+	a.expect("ATCMD READY\r\n")
+	a.send(fmt.Sprintf("AT+SKTCLIENT=0,1,,127.0.0.1,%d,,0", ln.Addr().(*net.TCPAddr).Port))
+	a.expect("\r\nOK\r\n")
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	a.send("AT+SKTSENDRAW=0,100")
+	a.expect(">>>\r\n")
+	for _, b := range []string{"hello", "<", "<", "<"} {
+		if _, err := io.WriteString(sp, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.expect("\r\nOK\r\n") // after 30 ms of quiet
+	a.send("AT+TEST")
+	a.expect("\r\nOK\r\n")
+	peer.SetReadDeadline(time.Now().Add(20 * time.Second))
+	got := make([]byte, 5)
+	if _, err := io.ReadFull(peer, got); err != nil || string(got) != "hello" {
+		t.Fatalf("peer got %q, %v", got, err)
+	}
+	a.send("AT+SKTDEL=0")
+	a.expect("\r\nOK\r\n")
+	if rest, err := io.ReadAll(peer); err != nil || len(rest) != 0 {
+		t.Fatalf("after the early stop the peer also got %q (%v): commands sent as data", rest, err)
 	}
 }
