@@ -15,7 +15,7 @@ import (
 // refuses writes, and its first connection is a reconnect with no lost
 // boundary before its bytes.
 func TestNewDownWaitsForTheFirstConnection(t *testing.T) {
-	p := &pipes{far: make(chan net.Conn, 1)}
+	p := &pipes{far: make(chan net.Conn)}
 	cause := errors.New("waiting for /dev/ttyUSB0…")
 	l := NewDown(Config[net.Conn]{Dial: p.dial, Backoff: func(int) time.Duration { return time.Millisecond }}, cause)
 	defer l.Close()
