@@ -37,6 +37,35 @@ func shortDir(t *testing.T) string {
 	return dir
 }
 
+// consoleText is the console pane's text (the left pane), its wrapped
+// lines joined without their indentation, so a long path cut by the wrap
+// reads whole.
+func consoleText(scr string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(scr, "\n") {
+		if parts := strings.Split(line, "│"); len(parts) >= 3 {
+			b.WriteString(strings.TrimSpace(parts[1]))
+		}
+	}
+	return b.String()
+}
+
+// waitConsole waits until the console shows want.
+func waitConsole(t *testing.T, s *tmuxtest.Server, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		scr := s.Screen()
+		if strings.Contains(consoleText(scr), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the console does not show %q:\n%s", want, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestWorkbenchWaitsForThePort starts the workbench on a port that is not
 // plugged in yet: the console says it waits, and once the port appears
 // the workbench attaches, polls at once, runs --init and shows the
@@ -51,9 +80,7 @@ func TestWorkbenchWaitsForThePort(t *testing.T) {
 		Width: 120, Height: 40,
 		Env: []string{"HOME=" + dir, "XDG_STATE_HOME=" + dir, "TERM=xterm-256color"},
 	}, binPath, "--port", port, "--init", initPath, "--poll", "1h", "--theme", "mono")
-	if scr, err := s.WaitFor(20*time.Second, "waiting for "+port+"…"); err != nil {
-		t.Fatalf("the console does not say it waits: %v\n%s", err, scr)
-	}
+	waitConsole(t, s, "waiting for "+port+"…")
 	pair := socattest.Start(t, dir, "a", "b") // plugged in
 	defer pair.Stop()
 	if scr, err := s.WaitFor(20*time.Second, "reconnected to "+port, "● reconnected"); err != nil {
