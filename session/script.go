@@ -225,25 +225,25 @@ func unasked(r protocol.Record) bool {
 	return r.Kind == protocol.KindData || r.Kind == protocol.KindEvent
 }
 
-// failure reports how c ended if it failed: its error final record or its
-// error; ok is false while it runs or when it succeeded.
-func failure(c *Command) (rec protocol.Record, err error, ok bool) {
+// failure reports whether c has ended in a failure, and which: its error
+// final record, or the error it ended with (a timeout, a lost port).
+func failure(c *Command) (rec protocol.Record, failed bool, err error) {
 	if c == nil {
-		return protocol.Record{}, nil, false
+		return protocol.Record{}, false, nil
 	}
 	select {
 	case <-c.Done():
 	default:
-		return protocol.Record{}, nil, false
+		return protocol.Record{}, false, nil
 	}
 	rec, err = c.Result()
 	if err != nil {
-		return protocol.Record{}, err, true
+		return protocol.Record{}, true, err
 	}
 	if !c.rawOnly && rec.Kind != protocol.KindOK {
-		return rec, nil, true
+		return rec, true, nil
 	}
-	return protocol.Record{}, nil, false
+	return protocol.Record{}, false, nil
 }
 
 // Run runs the script. It returns nil when every expectation was met, an
@@ -366,7 +366,7 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 		// before the end is read below.
 		changed := s.Changed()
 		ended := s.isEnded()
-		failRec, failErr, failed := failure(last)
+		failRec, failed, failErr := failure(last)
 		for _, r := range s.Records(cursor, 0) {
 			cursor = r.Seq + 1
 			if r.Kind.FromHost() || (r.Kind == protocol.KindNote) != note {
@@ -420,7 +420,7 @@ func (rn *Runner) keepPending(passed []protocol.Record) {
 // noteMatch records that an expect matched r: if last has failed and r
 // is its failure or came after it, that failure was expected.
 func (rn *Runner) noteMatch(r protocol.Record, last *Command) {
-	rec, err, failed := failure(last)
+	rec, failed, err := failure(last)
 	if failed && (err != nil || r.Seq >= rec.Seq) {
 		rn.failSeen = true
 	}
