@@ -41,6 +41,13 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		defer logf.Close()
 		elog = newEmulatorLog(logf, func(err error) { fmt.Fprintln(stderr, err) })
 		logUART = elog.Logf
+		// After the module closes (deferred below, so run first): what it
+		// logs while closing is written too.
+		defer func() {
+			if lerr := elog.close(); lerr != nil && err == nil {
+				err = lerr
+			}
+		}()
 	}
 	m, d, err := startEmulator(o, logUART)
 	if err != nil {
@@ -51,11 +58,6 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 	if elog != nil {
 		elog.frameWith(d)
 		dev = tappedDevice{Device: m, log: elog}
-		defer func() {
-			if lerr := elog.close(); lerr != nil && err == nil {
-				err = lerr
-			}
-		}()
 	}
 	var done <-chan error
 	if o.pty {
