@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,6 +53,12 @@ type options struct {
 	listen     string
 	clock      string
 	version    bool
+	link       string
+	wait       bool
+	// waitPort opens a --port PATH that is not there yet as a port that
+	// waits for it; the workbench sets it (it always waits), run --wait
+	// waits before opening.
+	waitPort bool
 }
 
 func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
@@ -73,6 +80,8 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 0, "per-command timeout (default from the command set)")
 	fs.BoolVar(&o.pty, "pty", false, "emulate: expose the emulator on a new pty")
 	fs.StringVar(&o.listen, "listen", "", "emulate: expose the emulator on this TCP address (e.g. 127.0.0.1:0)")
+	fs.StringVar(&o.link, "link", "", "emulate --pty: keep a symbolic link at this path to the pty, the same on every run")
+	fs.BoolVar(&o.wait, "wait", false, "run: wait for a --port PATH that is not there yet (the workbench always waits)")
 	fs.BoolVar(&o.rfc2217, "rfc2217", false, "emulate --listen: serve RFC 2217 (Telnet Com Port Control), like ser2net's telnet(rfc2217) accepter")
 	fs.StringVar(&o.clock, "clock", "relative", "console timestamps: relative|wall")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -241,15 +250,44 @@ func openLocal(ctx context.Context, o options) (device.Device, error) {
 			return nil, usageError{err}
 		}
 	}
-	cfg := serial.Config{Path: path, Baud: o.baud, DataBits: o.dataBits, Parity: o.parity, StopBits: o.stopBits, Flow: o.flow}
+	cfg := serial.Config{Path: path, Baud: o.baud, DataBits: o.dataBits, Parity: o.parity, StopBits: o.stopBits, Flow: o.flow, Wait: o.waitPort}
 	if _, err := cfg.Mode(); err != nil {
 		return nil, usageError{err}
 	}
 	p, err := serial.Open(ctx, cfg)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("%w (run --wait waits for it)", err)
+		}
 		return nil, usageError{fmt.Errorf("open %s: %w", path, err)}
 	}
 	return p, nil
+}
+
+// waitForPort waits until the local port --port names is there, saying so
+// on w once, as tio does; a port that is there, or not a local path,
+// returns at once.
+func waitForPort(ctx context.Context, o options, w io.Writer) error {
+	path := o.port
+	if path == "" || path == "auto" || strings.Contains(path, "://") {
+		return nil
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	fmt.Fprintf(w, "waiting for %s…\n", path)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", path, ctx.Err())
+		case <-t.C:
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+	}
 }
 
 // openRemote opens a tcp:// or rfc2217:// port. A server that refuses or
@@ -287,7 +325,7 @@ func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect
 		}
 		return nil, nil, usagef("--port %q: want %s", o.port, strings.Join(portForms(), ", "))
 	}
-	m, d, err := startEmulator(o)
+	m, d, err := startEmulator(o, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -308,8 +346,9 @@ func candidates() []session.Candidate {
 }
 
 // startEmulator starts the emulator of the command set --emulate (or
-// --dialect) names, with that set's firmware from the table.
-func startEmulator(o options) (*emulator.Module, protocol.Dialect, error) {
+// --dialect) names, with that set's firmware from the table. logf, when
+// set, takes the firmware's LogUART lines.
+func startEmulator(o options, logf func(format string, args ...any)) (*emulator.Module, protocol.Dialect, error) {
 	name := o.emulate
 	if name == "" && o.dialect != dialects.Auto {
 		name = o.dialect
@@ -321,7 +360,7 @@ func startEmulator(o options) (*emulator.Module, protocol.Dialect, error) {
 	if set.Firmware == nil {
 		return nil, nil, usagef("the %s command set has no emulator yet; use --port", set.Name)
 	}
-	m, err := emulator.New(emulator.Config{Firmware: set.Firmware})
+	m, err := emulator.New(emulator.Config{Firmware: set.Firmware, Logf: logf})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start the %s emulator: %w", set.Name, err)
 	}

@@ -7,13 +7,14 @@ import (
 	"io"
 	"os"
 
+	"atbench/device"
 	"atbench/device/expose"
 	"atbench/session"
 )
 
 // cmdEmulate runs the emulator headless on a pty or a TCP port until the
 // context ends (SIGINT/SIGTERM), then closes every socket it opened.
-func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	o, pos, err := parseArgs(args, stderr)
 	if err != nil {
 		return err
@@ -27,22 +28,51 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.rfc2217 && o.listen == "" {
 		return usagef("--rfc2217 goes with --listen ADDR")
 	}
-	m, _, err := startEmulator(o)
+	if o.link != "" && !o.pty {
+		return usagef("--link goes with --pty")
+	}
+	logf, err := openLog(o.log)
+	if err != nil {
+		return err
+	}
+	var elog *emulatorLog
+	var logUART func(string, ...any)
+	if logf != nil {
+		defer logf.Close()
+		elog = newEmulatorLog(logf, func(err error) { fmt.Fprintln(stderr, err) })
+		logUART = elog.Logf
+		// After the module closes (deferred below, so run first): what it
+		// logs while closing is written too.
+		defer func() {
+			if lerr := elog.close(); lerr != nil && err == nil {
+				err = lerr
+			}
+		}()
+	}
+	m, d, err := startEmulator(o, logUART)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
+	var dev device.Device = m
+	if elog != nil {
+		elog.frameWith(d)
+		dev = tappedDevice{Device: m, log: elog}
+	}
 	var done <-chan error
 	if o.pty {
-		path, ch, err := expose.ServePTY(ctx, m)
+		path, ch, err := expose.PTYOptions{Link: o.link}.Serve(ctx, dev)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, path)
+		if o.link != "" {
+			fmt.Fprintf(stderr, "%s -> %s\n", o.link, path)
+		}
 		done = ch
 	} else {
 		lo := expose.ListenOptions{RFC2217: o.rfc2217, Log: func(line string) { fmt.Fprintln(stderr, line) }}
-		addr, ch, err := lo.Listen(ctx, o.listen, m)
+		addr, ch, err := lo.Listen(ctx, o.listen, dev)
 		if err != nil {
 			return usageError{err}
 		}
@@ -77,6 +107,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	sc, err := loadScript(pos[0])
 	if err != nil {
 		return err
+	}
+	if o.wait {
+		if err := waitForPort(ctx, o, stderr); err != nil {
+			return failError{err}
+		}
 	}
 	r, err := startSession(ctx, o)
 	if err != nil {

@@ -6,9 +6,9 @@
 //	atbench --emulate realtek                 TUI on the emulator of that command set
 //	atbench --port PATH|auto|tcp://H:P|rfc2217://H:P [--baud N]
 //	                                          TUI on a real module, local or remote
-//	atbench emulate [--dialect D] --pty       headless emulator on a new pty
+//	atbench emulate [--dialect D] --pty [--link PATH] [--log FILE]
 //	atbench emulate [--dialect D] --listen ADDR [--rfc2217]
-//	atbench run SCRIPT [--port PATH | --emulate D]
+//	atbench run SCRIPT [--port PATH [--wait] | --emulate D]
 //	atbench ports
 package main
 
@@ -116,13 +116,16 @@ Usage:
   atbench --emulate realtek                the workbench on the emulator of that command set
   atbench --port PATH|auto|tcp://H:P|rfc2217://H:P [--baud N]
                                            the workbench on a real module, local or remote
-  atbench emulate [--dialect D] --pty      headless emulator on a new pty (prints its path)
+                                           (a PATH not there yet is waited for)
+  atbench emulate [--dialect D] --pty [--link PATH] [--log FILE]
+                                           headless emulator on a new pty (prints its path;
+                                           --link keeps a symbolic link to it)
   atbench emulate [--dialect D] --listen ADDR [--rfc2217]
                                            headless emulator on a TCP port, like ser2net
                                            (raw, or RFC 2217 with --rfc2217)
-  atbench run SCRIPT [--port PATH | --emulate D]
+  atbench run SCRIPT [--port PATH [--wait] | --emulate D]
                                            run a script: exit 0 all expectations met,
-                                           1 one failed, 2 usage
+                                           1 one failed, 2 usage (--wait: wait for PATH)
   atbench ports                            list serial ports (USB VID:PID, serial, product)
 
 Flags:

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"atbench/device/serial"
 	"atbench/session"
 )
 
@@ -18,6 +19,10 @@ type running struct {
 	log   *os.File
 	ended chan error
 	stop  context.CancelFunc
+	// awaited is set when the port was not there at the start: the
+	// session starts disconnected and the port's first connection is a
+	// reconnect.
+	awaited bool
 }
 
 // startSession opens what the flags name and starts reading it.
@@ -57,6 +62,9 @@ func startSession(ctx context.Context, o options) (*running, error) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	r := &running{s: s, init: initScript, log: logf, ended: make(chan error, 1), stop: cancel}
+	if p, ok := dev.(*serial.Port); ok {
+		r.awaited = p.StartedDown()
+	}
 	go func() { r.ended <- s.Run(runCtx) }()
 	// The screen and scripts start once the command set is known.
 	select {

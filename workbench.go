@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"atbench/session"
 	"atbench/ui"
 )
 
@@ -19,6 +20,7 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 	if len(pos) > 0 {
 		return usagef("unknown command %q", pos[0])
 	}
+	o.waitPort = true // a port not there yet is awaited, with a note in the console
 	r, err := startSession(ctx, o)
 	if err != nil {
 		return err
@@ -32,7 +34,20 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 	}
 	initCtx, cancel := context.WithCancel(ctx)
 	initDone := make(chan struct{})
-	go func() { defer close(initDone); runInit(initCtx, r.s, r.init) }()
+	go func() {
+		defer close(initDone)
+		if r.awaited {
+			// The port is not there yet: the first poll and --init go
+			// out when it appears.
+			if !attached(initCtx, r.s) {
+				return
+			}
+			if line := r.s.Dialect().StateCommand(); o.poll > 0 && line != "" {
+				r.s.Poll(line) // a refusal is in the transcript; the next tick polls again
+			}
+		}
+		runInit(initCtx, r.s, r.init)
+	}()
 	uiErr := ui.Run(ctx, r.s, ui.Options{
 		Theme:       o.theme,
 		HistoryPath: historyPath(),
@@ -46,4 +61,20 @@ func cmdWorkbench(ctx context.Context, args []string, _, stderr io.Writer) error
 		return fmt.Errorf("workbench: %w", uiErr)
 	}
 	return err
+}
+
+// attached waits until the session's device has come up after starting
+// down (its first reconnect); false when ctx ends first.
+func attached(ctx context.Context, s *session.Session) bool {
+	for {
+		ch := s.Changed()
+		if s.Stats().Reconnects > 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-ch:
+		}
+	}
 }

@@ -27,7 +27,12 @@ import (
 // ${NAME} is replaced by the environment variable NAME; an unset name is
 // an error. expect matches a record's text followed by its payload; records
 // are consumed in order, so an expect never matches a record an earlier
-// expect already passed.
+// expect already passed, with one exception: module messages that come
+// unasked (DATA and EVENT records) passed over on the way to a match stay
+// for the next expect, since they may arrive before the final result of
+// the command that an expect waits for. An expect fails at once, naming
+// the error, when the command sent last ends in an error the expect does
+// not match, rather than waiting out its timeout.
 
 // DefaultExpectTimeout is how long expect waits unless a timeout line says.
 const DefaultExpectTimeout = 5 * time.Second
@@ -200,6 +205,45 @@ type Runner struct {
 	// after the last record it consumed, so a second script run by the same
 	// Runner (a script after an init script) sees what came in between.
 	Cursor uint64
+
+	// pending are the unasked module messages (DATA, EVENT) an expect
+	// passed over on its way to a match, oldest first: the next expect may
+	// still match them.
+	pending []protocol.Record
+	// failSeen is set once an expect has matched the failure of the
+	// command sent last, or failed because of it: that failure fails no
+	// later expect.
+	failSeen bool
+}
+
+// maxPending bounds Runner.pending; the oldest go first.
+const maxPending = 64
+
+// unasked reports whether a record is a module message that comes on its
+// own, which an expect passing over it leaves for the next one.
+func unasked(r protocol.Record) bool {
+	return r.Kind == protocol.KindData || r.Kind == protocol.KindEvent
+}
+
+// failure reports whether c has ended in a failure, and which: its error
+// final record, or the error it ended with (a timeout, a lost port).
+func failure(c *Command) (rec protocol.Record, failed bool, err error) {
+	if c == nil {
+		return protocol.Record{}, false, nil
+	}
+	select {
+	case <-c.Done():
+	default:
+		return protocol.Record{}, false, nil
+	}
+	rec, err = c.Result()
+	if err != nil {
+		return protocol.Record{}, true, err
+	}
+	if !c.rawOnly && rec.Kind != protocol.KindOK {
+		return rec, true, nil
+	}
+	return protocol.Record{}, false, nil
 }
 
 // Run runs the script. It returns nil when every expectation was met, an
@@ -242,12 +286,13 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 				return fail(err)
 			}
 			last = c
+			rn.failSeen = false
 		case "raw":
 			if err := s.WriteRaw(st.raw); err != nil {
 				return fail(err)
 			}
 		case "expect", "expect-note":
-			next, err := rn.expect(ctx, cursor, st, timeout, sc.Name)
+			next, err := rn.expect(ctx, cursor, st, timeout, sc.Name, last)
 			if err != nil {
 				return err
 			}
@@ -285,35 +330,68 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 	return nil
 }
 
-// expect waits for a record from the module matching st.re, starting at
-// Seq cursor, and returns the Seq after it.
-func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout time.Duration, name string) (uint64, error) {
+// expect waits for a record from the module matching st.re (for
+// expect-note, a note of atbench's own), starting with the pending
+// unasked messages and then at Seq cursor, and returns the Seq after the
+// match. A module expect fails at once when last ends in a failure that
+// it does not match.
+func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout time.Duration, name string, last *Command) (uint64, error) {
 	s := rn.S
 	start := s.Now()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	var seen []protocol.Record
+	note := st.Verb == "expect-note"
+	var seen, passed []protocol.Record
 	var buf []byte
-	for {
-		// Read the state before the records: a session that ends later
-		// closes changed, and every record before the end is read below.
-		changed := s.Changed()
-		ended := s.isEnded()
-		for _, r := range s.Records(cursor, 0) {
-			cursor = r.Seq + 1
-			if r.Kind.FromHost() || (r.Kind == protocol.KindNote) != (st.Verb == "expect-note") {
-				continue // expect waits for the module, expect-note for atbench
-			}
-			seen = append(seen, r)
-			if len(seen) > 50 {
-				seen = seen[1:]
-			}
-			buf = append(append(buf[:0], r.Text...), r.Payload...)
-			if st.re.Match(buf) {
+	matches := func(r protocol.Record) bool {
+		seen = append(seen, r)
+		if len(seen) > 50 {
+			seen = seen[1:]
+		}
+		buf = append(append(buf[:0], r.Text...), r.Payload...)
+		return st.re.Match(buf)
+	}
+	if !note {
+		for i, r := range rn.pending {
+			if matches(r) {
+				rn.pending = append(rn.pending[:i:i], rn.pending[i+1:]...)
+				rn.noteMatch(r, last)
 				return cursor, nil
 			}
 		}
+	}
+	for {
+		// Read the state before the records: a session that ends, or a
+		// command that ends, does so after its records, and every record
+		// before the end is read below.
+		changed := s.Changed()
+		ended := s.isEnded()
+		failRec, failed, failErr := failure(last)
+		for _, r := range s.Records(cursor, 0) {
+			cursor = r.Seq + 1
+			if r.Kind.FromHost() || (r.Kind == protocol.KindNote) != note {
+				continue // expect waits for the module, expect-note for atbench
+			}
+			if matches(r) {
+				rn.keepPending(passed)
+				rn.noteMatch(r, last)
+				return cursor, nil
+			}
+			if !note && unasked(r) {
+				passed = append(passed, r)
+			}
+		}
 		e := &ExpectError{Script: name, Line: st.Line, Pattern: st.Arg, Waited: timeout, Seen: seen}
+		if !note && failed && !rn.failSeen {
+			rn.failSeen = true
+			rn.keepPending(passed)
+			if failErr != nil {
+				e.Cause = fmt.Errorf("the command sent last (%s) failed: %w", last.Line, failErr)
+			} else {
+				e.Cause = fmt.Errorf("the command sent last (%s) ended in %s", last.Line, protocol.AppendEscaped(nil, []byte(failRec.Text)))
+			}
+			return cursor, e
+		}
 		if ended {
 			e.Cause = fmt.Errorf("the session ended after %s", s.Now().Sub(start).Round(time.Millisecond))
 			return cursor, e
@@ -321,10 +399,29 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 		select {
 		case <-changed:
 		case <-timer.C:
+			rn.keepPending(passed)
 			return cursor, e
 		case <-ctx.Done():
 			e.Cause = ctx.Err()
 			return cursor, e
 		}
+	}
+}
+
+// keepPending keeps the unasked messages an expect passed over for the
+// next one.
+func (rn *Runner) keepPending(passed []protocol.Record) {
+	rn.pending = append(rn.pending, passed...)
+	if n := len(rn.pending) - maxPending; n > 0 {
+		rn.pending = append(rn.pending[:0], rn.pending[n:]...)
+	}
+}
+
+// noteMatch records that an expect matched r: if last has failed and r
+// is its failure or came after it, that failure was expected.
+func (rn *Runner) noteMatch(r protocol.Record, last *Command) {
+	rec, failed, err := failure(last)
+	if failed && (err != nil || r.Seq >= rec.Seq) {
+		rn.failSeen = true
 	}
 }

@@ -137,3 +137,74 @@ func TestExpectSkipsNotesAndExpectNoteTakesThem(t *testing.T) {
 		}
 	})
 }
+
+// answerer answers each command line the fake module gets with the text
+// the map gives.
+func answerer(f *fakeDev, answers map[string]string) {
+	lines := f.lines()
+	go func() {
+		for l := range lines {
+			if a, ok := answers[l]; ok {
+				f.say(a)
+			}
+		}
+	}()
+}
+
+func TestExpectLeavesUnaskedMessagesForTheNext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		// The event and the data arrive before the OK that line 3 waits for.
+		answerer(f, map[string]string{"AT+TEST": "+EVT connected\r\nDATA5:hello\r\n\r\nOK\r\n"})
+		src := "timeout 2s\nsend AT+TEST\nexpect ^OK$\nexpect hello\nexpect ^\\+EVT connected$\n"
+		sc, err := ParseScript("t.at", strings.NewReader(src), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rn := &Runner{S: s}
+		if err := rn.Run(context.Background(), sc); err != nil {
+			t.Fatal(err)
+		}
+		// Each record matches once: a fourth expect finds none of them.
+		sc2, _ := ParseScript("t2.at", strings.NewReader("timeout 1s\nexpect connected|hello|OK\n"), nil)
+		err = rn.Run(context.Background(), sc2)
+		var ee *ExpectError
+		if !errors.As(err, &ee) || len(ee.Seen) != 0 {
+			t.Fatalf("err %v, want a timeout with nothing seen", err)
+		}
+	})
+}
+
+func TestExpectFailsAtOnceOnTheLastCommandsError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, f, stop := start(t, Options{})
+		defer stop()
+		answerer(f, map[string]string{"AT+SKTDEL=9": "\r\nERROR: 1\r\n", "AT+TEST": "\r\nOK\r\n"})
+		sc, _ := ParseScript("t.at", strings.NewReader("timeout 1h\nsend AT+SKTDEL=9\nexpect ^OK$\n"), nil)
+		t0 := time.Now()
+		err := (&Runner{S: s}).Run(context.Background(), sc)
+		var ee *ExpectError
+		if !errors.As(err, &ee) || ee.Line != 3 {
+			t.Fatalf("err %v, want an ExpectError at line 3", err)
+		}
+		if d := time.Since(t0); d != 0 {
+			t.Errorf("failed after %s, want at once", d)
+		}
+		if !strings.Contains(err.Error(), `t.at:3: expect "^OK$": the command sent last (AT+SKTDEL=9) ended in ERROR: 1`) {
+			t.Errorf("message %q", err)
+		}
+
+		// An error the script expects fails nothing after it.
+		src := "timeout 5s\nsend AT+SKTDEL=9\nexpect ^ERROR: 1$\nexpect ^later$\nsend AT+TEST\nexpect ^OK$\n"
+		sc, _ = ParseScript("t2.at", strings.NewReader(src), nil)
+		go func() {
+			synctest.Wait()
+			time.Sleep(time.Second) // the module's own pace, on the fake clock
+			f.say("later\r\n")
+		}()
+		if err := (&Runner{S: s}).Run(context.Background(), sc); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

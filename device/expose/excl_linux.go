@@ -10,15 +10,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// exclGuard undoes a client's exclusive lock when the client goes.
+// exclGuard keeps the terminal exclusive (TIOCEXCL) while a client has it
+// open, and undoes the lock when the client goes.
 //
-// Serial clients such as go.bug.st/serial take the terminal exclusively
-// (TIOCEXCL) and release it on Close. A client that dies leaves the flag set,
-// and since we keep the slave open the terminal is never released, so every
-// later client that is not root gets "busy". The guard wakes on each close of
-// the slave (inotify) and, if the flag is still set and no other descriptor
-// for the slave is left in any process we can see, clears it. Inotify merges
-// repeated events, so it cannot count opens; looking is exact.
+// A real serial port has one user. On a pty, a second program opening the
+// slave would silently take half of the module's answers, so once a client
+// has the slave open the guard sets the exclusive flag: a later open by a
+// program that is not root fails with EBUSY ("Device or resource busy"),
+// whatever the client is (picocom, minicom and socat do not lock; the
+// kernel lets root through). Serial clients such as go.bug.st/serial take
+// the lock themselves and release it on Close; a client that dies leaves
+// the flag set, and since we keep the slave open the terminal is never
+// released. So the guard wakes on each open and close of the slave
+// (inotify) and sets the flag when another descriptor for the slave exists
+// in any process we can see, and clears it when none is left. Inotify
+// merges repeated events, so it cannot count opens; looking is exact.
 type exclGuard struct {
 	events  *os.File
 	done    chan struct{}
@@ -30,7 +36,7 @@ func watchExclusive(path string, slave int) (*exclGuard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inotify: %w", err)
 	}
-	if _, err := unix.InotifyAddWatch(fd, path, unix.IN_CLOSE_WRITE|unix.IN_CLOSE_NOWRITE); err != nil {
+	if _, err := unix.InotifyAddWatch(fd, path, unix.IN_OPEN|unix.IN_CLOSE_WRITE|unix.IN_CLOSE_NOWRITE); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("watch %s: %w", path, err)
 	}
@@ -46,10 +52,15 @@ func (g *exclGuard) run(path string, slave int) {
 		if _, err := g.events.Read(buf); err != nil {
 			return // closed
 		}
-		// Any batch of events means some descriptor closed.
+		// Any batch of events means some descriptor opened or closed.
 		excl, err := unix.IoctlGetInt(slave, unix.TIOCGEXCL)
-		if err == nil && excl != 0 && !openElsewhere(path, slave) {
-			unix.IoctlSetInt(slave, unix.TIOCNXCL, 0)
+		if err == nil {
+			switch used := openElsewhere(path, slave); {
+			case used && excl == 0:
+				unix.IoctlSetInt(slave, unix.TIOCEXCL, 0)
+			case !used && excl != 0:
+				unix.IoctlSetInt(slave, unix.TIOCNXCL, 0)
+			}
 		}
 		g.handled.Add(1)
 	}

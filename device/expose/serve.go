@@ -20,6 +20,21 @@ import (
 // cannot be interrupted from here; its goroutine ends when that Read returns
 // (closing dev makes it return) and the bytes it got are dropped.
 func ServePTY(ctx context.Context, dev device.Device) (path string, done <-chan error, err error) {
+	return PTYOptions{}.Serve(ctx, dev)
+}
+
+// PTYOptions are the choices of a served pty beyond its device.
+type PTYOptions struct {
+	// Link, when set, is a symbolic link made to point at the slave, so
+	// that a client's configuration (a ser2net or minicom profile) names
+	// the same path on every run. A symbolic link already there is
+	// replaced; any other file there is an error. The link is removed when
+	// the pty closes, if it still points at it.
+	Link string
+}
+
+// Serve is ServePTY with these options.
+func (o PTYOptions) Serve(ctx context.Context, dev device.Device) (path string, done <-chan error, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", nil, fmt.Errorf("serve pty: %w", err)
 	}
@@ -27,12 +42,42 @@ func ServePTY(ctx context.Context, dev device.Device) (path string, done <-chan 
 	if err != nil {
 		return "", nil, fmt.Errorf("serve pty: %w", err)
 	}
+	if o.Link != "" {
+		if err := replaceLink(o.Link, p.Path()); err != nil {
+			p.Close()
+			return "", nil, fmt.Errorf("serve pty: %w", err)
+		}
+	}
 	out := make(chan error, 1)
 	go func() {
-		out <- bridge(ctx, p, dev, "pty")
+		err := bridge(ctx, p, dev, "pty")
+		if o.Link != "" {
+			if target, lerr := os.Readlink(o.Link); lerr == nil && target == p.Path() {
+				os.Remove(o.Link)
+			}
+		}
+		out <- err
 		close(out)
 	}()
 	return p.Path(), out, nil
+}
+
+// replaceLink makes link a symbolic link to target, atomically replacing a
+// symbolic link already there (a rename over it), never another file.
+func replaceLink(link, target string) error {
+	if fi, err := os.Lstat(link); err == nil && fi.Mode()&os.ModeSymlink == 0 {
+		return fmt.Errorf("link %s: a file that is not a symbolic link is there; not replacing it", link)
+	}
+	tmp := fmt.Sprintf("%s.%d.tmp", link, os.Getpid())
+	os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return fmt.Errorf("link %s: %w", link, err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("link %s: %w", link, err)
+	}
+	return nil
 }
 
 // bridge copies between peer and dev until ctx is done or either side ends,

@@ -88,6 +88,29 @@ type conn[C io.ReadWriteCloser] struct {
 // New starts a link on first, a connection already open, and reports
 // Connected on its Status channel.
 func New[C io.ReadWriteCloser](first C, cfg Config[C]) *Link[C] {
+	l := newLink(cfg)
+	l.cur = &conn[C]{c: first}
+	close(l.up) // up is open only while down
+	l.send(device.Status{State: device.Connected})
+	l.loop.Add(1)
+	go l.run()
+	return l
+}
+
+// NewDown starts a link that has no connection yet, for a port that is
+// not there yet: it reports Disconnected with cause and dials, with
+// backoff, until the first connection, which it reports as Reconnected.
+// Meanwhile Read waits and Write fails with ErrDisconnected, as after a
+// loss; Read reports no device.ErrLost for it, since nothing was lost.
+func NewDown[C io.ReadWriteCloser](cfg Config[C], cause error) *Link[C] {
+	l := newLink(cfg)
+	l.lost <- cause // the loop reports it and dials
+	l.loop.Add(1)
+	go l.run()
+	return l
+}
+
+func newLink[C io.ReadWriteCloser](cfg Config[C]) *Link[C] {
 	if cfg.Backoff == nil {
 		cfg.Backoff = DefaultBackoff
 	}
@@ -98,20 +121,14 @@ func New[C io.ReadWriteCloser](first C, cfg Config[C]) *Link[C] {
 		cfg.Label = func() string { return "link" }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Link[C]{
+	return &Link[C]{
 		cfg:    cfg,
 		status: make(chan device.Status, 16),
 		lost:   make(chan error, 1),
 		ctx:    ctx,
 		cancel: cancel,
-		cur:    &conn[C]{c: first},
 		up:     make(chan struct{}),
 	}
-	close(l.up) // up is open only while down
-	l.send(device.Status{State: device.Connected})
-	l.loop.Add(1)
-	go l.run()
-	return l
 }
 
 // Read reads what the connection received. When the connection is lost it

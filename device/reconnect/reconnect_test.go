@@ -43,7 +43,10 @@ func nextStatus(t *testing.T, l *Link[net.Conn]) device.Status {
 // lost connection, then exactly one (0, ErrLost), then the bytes of the
 // next one; a loss found by a failed write is reported the same way.
 func TestLostOncePerLoss(t *testing.T) {
-	p := &pipes{far: make(chan net.Conn, 1)}
+	// Unbuffered: a redial completes only when the test takes its far end,
+	// so the link stays down for "write while down" however fast the
+	// backoff (a buffered hand-off let it come back first on a loaded box).
+	p := &pipes{far: make(chan net.Conn)}
 	first, far := net.Pipe()
 	l := New(first, Config[net.Conn]{Dial: p.dial, Backoff: func(int) time.Duration { return time.Millisecond }})
 	defer l.Close()

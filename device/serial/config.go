@@ -32,8 +32,14 @@ type Config struct {
 	// Now stamps status changes; nil means time.Now.
 	Now func() time.Time
 	// Backoff is the wait before reconnect attempt n (1, 2, …); nil means
-	// 100ms doubling up to 5s.
+	// 100ms doubling up to 5s (up to 1s with Wait).
 	Backoff func(attempt int) time.Duration
+	// Wait opens a Path that is not there yet as a port that is down:
+	// its first status is Disconnected with a cause wrapping ErrNotThere
+	// ("waiting for /dev/ttyUSB0…"), and it comes up, reported as
+	// Reconnected, once the path appears and opens, as tio does. Without
+	// Wait such a path is an error.
+	Wait bool
 }
 
 // Mode maps the settings to a go.bug.st/serial mode. Flow control is not part

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -23,6 +25,16 @@ var ErrDisconnected = reconnect.ErrDisconnected
 // ErrClosed is wrapped by errors from a port after Close.
 var ErrClosed = reconnect.ErrClosed
 
+// ErrNotThere is wrapped by the cause of the first status of a port
+// opened with Config.Wait whose path is not there yet.
+var ErrNotThere = errors.New("not there yet")
+
+// waitBackoff polls for a port that is awaited: 100ms doubling up to 1s,
+// so a board plugged in is found within a second.
+func waitBackoff(attempt int) time.Duration {
+	return min(reconnect.DefaultBackoff(attempt), time.Second)
+}
+
 // Port is an open serial port that survives unplugging: when the port goes
 // away Read returns device.ErrLost once and then waits while it is reopened
 // (found again by its USB serial number), and Status reports each change.
@@ -33,6 +45,8 @@ type Port struct {
 	list   func() ([]PortInfo, error)
 	openFn opener
 	link   *reconnect.Link[serial.Port]
+
+	startedDown bool // opened with Config.Wait before the port was there
 
 	mu       sync.Mutex
 	path     string // where the port is now; may change on reconnect
@@ -71,26 +85,39 @@ func open(ctx context.Context, cfg Config, list func() ([]PortInfo, error), open
 			return nil, fmt.Errorf("serial %w", err)
 		}
 	}
-	sp, err := openFn(path, mode, rtscts)
-	if err != nil {
-		return nil, fmt.Errorf("open serial %s: %w", path, err)
-	}
 	p := &Port{
-		mode:     mode,
-		rtscts:   rtscts,
-		list:     list,
-		openFn:   openFn,
-		path:     path,
-		serialNo: usbSerial(path, list),
+		mode:   mode,
+		rtscts: rtscts,
+		list:   list,
+		openFn: openFn,
+		path:   path,
 	}
-	p.link = reconnect.New(sp, reconnect.Config[serial.Port]{
+	rc := reconnect.Config[serial.Port]{
 		Label:   func() string { return "serial " + p.Path() },
 		Dial:    p.reopen,
 		Backoff: cfg.Backoff,
 		Now:     cfg.Now,
-	})
+	}
+	if _, err := os.Stat(path); cfg.Wait && errors.Is(err, fs.ErrNotExist) {
+		if rc.Backoff == nil {
+			rc.Backoff = waitBackoff
+		}
+		p.startedDown = true
+		p.link = reconnect.NewDown(rc, fmt.Errorf("waiting for %s… (%w)", path, ErrNotThere))
+		return p, nil
+	}
+	sp, err := openFn(path, mode, rtscts)
+	if err != nil {
+		return nil, fmt.Errorf("open serial %s: %w", path, err)
+	}
+	p.serialNo = usbSerial(path, list)
+	p.link = reconnect.New(sp, rc)
 	return p, nil
 }
+
+// StartedDown reports whether the port was opened (Config.Wait) before it
+// was there: its first connection is then reported as Reconnected.
+func (p *Port) StartedDown() bool { return p.startedDown }
 
 // Path is where the port is now; it may change when a USB adapter comes
 // back under another name.

@@ -36,8 +36,13 @@ func (p *Port) reopen(context.Context) (serial.Port, error) {
 	if err != nil {
 		return nil, err
 	}
+	if serialNo == "" {
+		// A port that was awaited is known only now.
+		serialNo = usbSerial(path, p.list)
+	}
 	p.mu.Lock()
 	p.path = path
+	p.serialNo = serialNo
 	p.mu.Unlock()
 	return sp, nil
 }

@@ -55,8 +55,23 @@
 //     TCP server ERROR: 2, a UDP server or client ERROR: 4.
 //   - AT+STATE, AT+LOG, AT+WLSTATE and the Wi-Fi messages' line endings
 //     were not captured exactly; their layouts are plausible stand-ins.
-//   - The three-'<' early stop of transparent transmission and the TT
-//     watermark messages are not emulated.
+//     AT+LOG checks its arguments as the vendor code does (ERROR: 1 for
+//     none or out of range) and prints only OK.
+//   - AT+WLDISCONN prints only OK: "[$]wifi disconnected" is for a lost
+//     link, which the emulator never loses by itself.
+//   - The soft AP (AT+WLSTARTAP/AT+WLSTOPAP) is 192.168.43.1; one
+//     simulated station (02:00:00:5a:7e:01) joins 2 s after the AP starts
+//     on the module's clock and is given 192.168.43.2, with A.4's
+//     "[$]client connected", "[$]assign client ip" and, when the AP stops,
+//     "[$]client disconnected" messages. AT+WLRECONN and AT+WLPS check
+//     their arguments and keep the switches, which change nothing else.
+//   - Transparent transmission stops early (A.8) when the last three bytes
+//     the host sent are '<' and 30 ms of quiet follow on the module's
+//     clock; the bytes before them are sent, the three '<' are not, and
+//     the module answers OK. The firmware wants each '<' as its own UART
+//     read; a pty or USB adapter may merge them, so the emulator does not
+//     ask for that. Three '<' that complete the announced size are data.
+//   - The TT watermark messages are not emulated.
 //
 // # Socket options
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"atbench/device/emulator"
 	"atbench/device/emulator/netcore"
@@ -33,11 +34,16 @@ type Firmware struct {
 	echo     bool
 	commands map[string]func(rtk.Command)
 
-	mu   sync.Mutex // guards opts and wifi
-	opts rtk.SocketOptions
-	wifi wifiState
+	mu       sync.Mutex // guards opts, wifi, ap and switches
+	opts     rtk.SocketOptions
+	wifi     wifiState
+	ap       *softAP // nil while the soft AP is off
+	switches reconnectSettings
 
-	// owned by the input goroutine
+	// ttMu is held by Input and by the early-stop timer, which is the
+	// only other goroutine that touches the input state below.
+	ttMu     sync.Mutex
+	inputGen uint64 // counts Input calls, so a stop timer sees new input
 	lineBuf  []byte
 	overLong bool
 	skipLF   bool
@@ -64,6 +70,10 @@ func New(h emulator.Host) emulator.Firmware {
 		"AT+WLSCAN":     f.cmdWLScan,
 		"AT+WLRSSI":     f.cmdWLRSSI,
 		"AT+WLSTATICIP": f.cmdWLStaticIP,
+		"AT+WLSTARTAP":  f.cmdWLStartAP,
+		"AT+WLSTOPAP":   f.cmdWLStopAP,
+		"AT+WLRECONN":   f.cmdWLReconn,
+		"AT+WLPS":       f.cmdWLPS,
 		"AT+SKTCFG":     f.cmdSktCfg,
 		"AT+SKTQUERY":   f.cmdSktQuery,
 		"AT+SKTSERVER":  f.cmdSktServer,
@@ -121,7 +131,7 @@ func (f *Firmware) Event(e netcore.Event) {
 func listGroups() []rtk.ListGroup {
 	return []rtk.ListGroup{
 		{Header: "Common AT Command:", Commands: []string{"AT+TEST", "AT+LIST", "AT+GMR", "AT+RST", "AT+STATE", "AT+LOG"}},
-		{Header: "Wi-Fi AT Command:", Commands: []string{"AT+WLCONN", "AT+WLDISCONN", "AT+WLSCAN", "AT+WLRSSI", "AT+WLSTATE", "AT+WLSTATICIP"}},
+		{Header: "Wi-Fi AT Command:", Commands: []string{"AT+WLCONN", "AT+WLDISCONN", "AT+WLSCAN", "AT+WLRSSI", "AT+WLSTATE", "AT+WLSTATICIP", "AT+WLSTARTAP", "AT+WLSTOPAP", "AT+WLRECONN", "AT+WLPS"}},
 		{Header: "Socket AT Commands:", Commands: []string{"AT+SKTCFG", "AT+SKTQUERY", "AT+SKTSERVER", "AT+SKTCLIENT", "AT+SKTSENDRAW", "AT+SKTSEND", "AT+SKTREAD", "AT+SKTSTATE", "AT+SKTDEL"}},
 	}
 }
@@ -162,6 +172,72 @@ type ttState struct {
 	errNo     int
 	total     int
 	finish    func(errNo int)
+	held      int           // trailing '<' bytes held back: data, or the early stop
+	stop      netcore.Timer // armed while three '<' wait for 30 ms of quiet
+}
+
+// ttQuiet is how long the host must stay quiet after "<<<" for the
+// firmware to stop a transfer early (A.8).
+const ttQuiet = 30 * time.Millisecond
+
+// ttStopMark is the byte the host sends three times to stop early.
+const ttStopMark = '<'
+
+// ttInput takes host bytes for the transfer in progress and returns how
+// many of p it used. Trailing '<' bytes (up to three) that do not finish
+// the transfer are held back: three of them followed by ttQuiet of quiet
+// stop it early; anything else arriving first makes them data.
+func (f *Firmware) ttInput(p []byte) int {
+	tt := f.tt
+	if tt.stop != nil {
+		tt.stop.Stop()
+		tt.stop = nil
+	}
+	in, before := p, tt.held
+	if before > 0 {
+		in = append(bytes.Repeat([]byte{ttStopMark}, before), p...)
+		tt.held = 0
+	}
+	if len(in) >= tt.remaining {
+		return f.raw(in) - before
+	}
+	k := 0
+	for k < 3 && k < len(in) && in[len(in)-1-k] == ttStopMark {
+		k++
+	}
+	if n := len(in) - k; n > 0 {
+		f.raw(in[:n])
+	}
+	tt.held = k
+	if k == 3 {
+		gen := f.inputGen
+		tt.stop = f.h.Clock().AfterFunc(ttQuiet, func() { f.stopTT(tt, gen) })
+	}
+	return len(p)
+}
+
+// stopTT ends the transfer tt early if no input came since the Input call
+// numbered gen: the bytes before the "<<<" are sent, the three '<' are not.
+func (f *Firmware) stopTT(tt *ttState, gen uint64) {
+	f.ttMu.Lock()
+	defer f.ttMu.Unlock()
+	if f.tt != tt || f.inputGen != gen || tt.held != 3 {
+		return
+	}
+	f.tt = nil
+	if tt.send != nil && tt.errNo == 0 {
+		for len(tt.buf) > 0 {
+			k := min(len(tt.buf), ttFragment)
+			if err := tt.send(tt.buf[:k]); err != nil {
+				f.h.Logf("[atcmd_lwip_start_tt_handle] atcmd_lwip_send_data() failed: %v", err)
+				tt.errNo = 2
+				break
+			}
+			tt.buf = tt.buf[k:]
+		}
+	}
+	f.h.Logf("[atcmd_tt_mode] early stop after %d of %d bytes", tt.total, tt.total+tt.remaining)
+	tt.finish(tt.errNo)
 }
 
 // raw takes raw bytes for the transfer in progress and returns how many it
@@ -294,6 +370,8 @@ func (f *Firmware) cmdRST(rtk.Command) {
 	f.mu.Lock()
 	f.opts = rtk.SocketOptions{}
 	f.wifi = defaultWifi()
+	f.stopAPLocked() // a restart says nothing of the station it drops
+	f.switches = reconnectSettings{}
 	f.mu.Unlock()
 	f.reply(rtk.FormatReady())
 }
@@ -304,12 +382,38 @@ func (f *Firmware) cmdState(rtk.Command) {
 	f.ok([]byte("Available heap 332448\r\n"))
 }
 
-// cmdLog accepts the log-level command; its parameters were not captured
-// (UNCONFIRMED), so up to three are taken and ignored.
+// cmdLog is AT+LOG=<get_set>,<module>[,<log_level>]: get_set 0 (get) and
+// 1 (set) name a module tag (or *), set takes a level 0..5, 2 (print all)
+// and 3 (clear all) take nothing more. Anything else, or no argument at
+// all, is ERROR: 1, as in the vendor code. What a get prints was not
+// captured (UNCONFIRMED): the emulator prints nothing but OK.
 func (f *Firmware) cmdLog(c rtk.Command) {
-	if argc(c) > 4 {
+	if !c.HasArgs || c.Args[0] == "" || !allDigits(c.Args[0]) {
+		f.fail(1)
+		return
+	}
+	ok := false
+	switch atoi(c.Args[0]) {
+	case 0:
+		ok = len(c.Args) == 2 && c.Args[1] != ""
+	case 1:
+		ok = len(c.Args) == 3 && c.Args[1] != "" && allDigits(c.Args[2]) && c.Args[2] != "" && atoi(c.Args[2]) <= 5
+	case 2, 3:
+		ok = len(c.Args) == 1
+	}
+	if !ok {
 		f.fail(1)
 		return
 	}
 	f.ok()
+}
+
+// allDigits reports whether s holds decimal digits only.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -5,8 +5,11 @@ import "bytes"
 // Input splits host input into command lines. A line ends with CR, LF or
 // CR LF (a LF right after the CR that ended a line belongs to that ending,
 // even when raw bytes follow). While a transfer asks for raw bytes they go
-// to it untouched.
+// to it untouched, but for a trailing "<<<" that may stop it early.
 func (f *Firmware) Input(p []byte) {
+	f.ttMu.Lock()
+	defer f.ttMu.Unlock()
+	f.inputGen++
 	for len(p) > 0 {
 		if f.skipLF {
 			f.skipLF = false
@@ -16,7 +19,7 @@ func (f *Firmware) Input(p []byte) {
 			}
 		}
 		if f.tt != nil {
-			p = p[f.raw(p):]
+			p = p[f.ttInput(p):]
 			continue
 		}
 		i := bytes.IndexAny(p, "\r\n")

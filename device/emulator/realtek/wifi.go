@@ -131,16 +131,14 @@ func (f *Firmware) cmdWLConn(c rtk.Command) {
 	f.ok(rtk.FormatWifiConnected(), rtk.FormatWifiGotIP(ip))
 }
 
+// cmdWLDisconn leaves the access point. It prints only OK: the firmware
+// prints "[$]wifi disconnected" for a link it lost, not for one the host
+// asked to leave.
 func (f *Firmware) cmdWLDisconn(rtk.Command) {
 	f.mu.Lock()
-	was := f.wifi.joined >= 0
 	f.wifi.joined = -1
 	f.wifi.static = netip.Addr{}
 	f.mu.Unlock()
-	if was {
-		f.ok(rtk.FormatWifiDisconnected())
-		return
-	}
 	f.ok()
 }
 
