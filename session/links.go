@@ -320,6 +320,9 @@ func (t *linkTable) closeAs(id int, c *protocol.Closed) {
 	delete(t.alive, id)
 	l.State = protocol.StateClosed
 	if l.Closed == nil {
+		if sch := schedule(*l, c); sch != "" {
+			c.Reason += "; " + sch
+		}
 		l.Closed = c
 		t.noteDeath(l, "closed")
 	} else {
@@ -358,7 +361,21 @@ func predictTimers(l protocol.LinkInfo, now time.Time) protocol.Keepalive {
 	if ka.Source != protocol.KeepalivePredicted || !ka.Enabled || l.Role == protocol.RoleServer {
 		return ka
 	}
-	idle, intvl, cnt := ka.Idle, ka.Interval, ka.Count
+	idle, intvl, cnt := keepTimers(ka)
+	last := lastTraffic(l)
+	next := last.Add(idle)
+	if !now.Before(next) {
+		next = last.Add(idle * time.Duration(now.Sub(last)/idle+1))
+	}
+	ka.NextProbe = next
+	ka.DeadAt = next.Add(intvl * time.Duration(cnt))
+	return ka
+}
+
+// keepTimers are a keepalive's idle, interval and count, the stack's
+// defaults standing in for the ones its settings leave at 0.
+func keepTimers(ka protocol.Keepalive) (idle, intvl time.Duration, cnt int) {
+	idle, intvl, cnt = ka.Idle, ka.Interval, ka.Count
 	if idle <= 0 {
 		idle = lwipKeepIdle
 	}
@@ -368,19 +385,52 @@ func predictTimers(l protocol.LinkInfo, now time.Time) protocol.Keepalive {
 	if cnt <= 0 {
 		cnt = lwipKeepCnt
 	}
+	return idle, intvl, cnt
+}
+
+// lastTraffic is the last time the link was seen carrying data either way
+// (its opening when it never did).
+func lastTraffic(l protocol.LinkInfo) time.Time {
 	last := l.Opened
 	for _, t := range []time.Time{l.LastRx, l.LastTx} {
 		if t.After(last) {
 			last = t
 		}
 	}
-	next := last.Add(idle)
-	if !now.Before(next) {
-		next = last.Add(idle * time.Duration(now.Sub(last)/idle+1))
+	return last
+}
+
+// onSchedule tolerates the gap between the module's clock and the host's
+// when a death is compared with its predicted keepalive deadline.
+const onSchedule = 2 * time.Second
+
+// schedule says how a death compares with the keepalive the link was
+// predicted to run: the earliest a keepalive timeout could have ended it
+// is idle + count × interval after the last traffic seen. It returns ""
+// when the link ran no predicted keepalive.
+func schedule(l protocol.LinkInfo, c *protocol.Closed) string {
+	ka := l.Keepalive
+	if ka.Source != protocol.KeepalivePredicted || !ka.Enabled || l.Role == protocol.RoleServer || l.Opened.IsZero() {
+		return ""
 	}
-	ka.NextProbe = next
-	ka.DeadAt = next.Add(intvl * time.Duration(cnt))
-	return ka
+	idle, intvl, cnt := keepTimers(ka)
+	last := lastTraffic(l)
+	due := last.Add(idle + intvl*time.Duration(cnt))
+	at := "predicted keepalive deadline " + due.UTC().Format("15:04:05") +
+		fmt.Sprintf(" (last traffic %s + %s + %d × %s)", last.UTC().Format("15:04:05"), idle, cnt, intvl)
+	if c.Seen {
+		if c.At.Before(due) {
+			return "seen dead before the " + at + ": not a keepalive timeout"
+		}
+		return "seen dead after the " + at + ": a keepalive timeout fits"
+	}
+	switch d := c.At.Sub(due); {
+	case d < -onSchedule:
+		return fmt.Sprintf("%s before the %s: not a keepalive timeout", (-d).Round(time.Second), at)
+	case d > onSchedule:
+		return fmt.Sprintf("%s after the %s: the peer answered probes, or traffic was not seen", d.Round(time.Second), at)
+	}
+	return "on schedule: the " + at
 }
 
 // settingTable keeps module-wide settings in the order first seen.
