@@ -377,7 +377,8 @@ type procSampler struct {
 	err  error
 }
 
-// vmRSS reads VmRSS of pid in kB.
+// vmRSS reads VmRSS of pid in kB; a process that has ended gives an
+// error that is os.ErrNotExist.
 func vmRSS(pid int) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -388,7 +389,8 @@ func vmRSS(pid int) (int64, error) {
 			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	// A process that has ended but not been waited for has no memory.
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status, the process has ended: %w", pid, os.ErrNotExist)
 }
 
 // cpuTime reads the user and system CPU time of pid, all threads, assuming
