@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -181,4 +182,60 @@ func runHeadlessFlood(b *testing.B, lines int) floodResult {
 		b.Logf("the transcript log holds %d records besides the flood, first %q", others, first)
 	}
 	return r
+}
+
+// BenchmarkHeadlessFloodInProcess64MB is BenchmarkHeadlessFlood64MB's
+// atbench run inside the test process, `atbench run SCRIPT --port A --log
+// FILE` called as run(), so that -cpuprofile and -memprofile see where the
+// headless path spends its time:
+//
+//	go test . -run '^$' -bench HeadlessFloodInProcess -benchtime=1x -cpuprofile cpu.out
+//	go tool pprof -top -cum cpu.out
+//
+// One op is 64 MiB of flood lines through a fresh socat pair; it ends when
+// the script has seen the last line (the log is flushed before a record is
+// shown to anyone). The log is then checked as in the headless flood.
+// Unlike the binary, the test process keeps the default GC percent.
+func BenchmarkHeadlessFloodInProcess64MB(b *testing.B) {
+	const lines = 64 << 20 / floodLineLen
+	b.SetBytes(lines * floodLineLen)
+	b.ReportAllocs()
+	b.StopTimer()
+	for range b.N {
+		dir := b.TempDir()
+		pair := socattest.Start(b, dir, "a", "b")
+		logPath := filepath.Join(dir, "session.log")
+		script := filepath.Join(dir, "flood.at")
+		text := fmt.Sprintf("timeout %v\nexpect ^%s$\n", floodTimeout, appendFloodText(nil, lines-1))
+		if err := os.WriteFile(script, []byte(text), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		var out bytes.Buffer
+		ran := make(chan int, 1)
+		go func() {
+			ran <- run(context.Background(), []string{"run", script, "--port", pair.A, "--log", logPath}, &out, &out)
+		}()
+		if err := waitOpened(os.Getpid(), pair.A, 15*time.Second); err != nil {
+			b.Fatal(err)
+		}
+		far := pair.OpenB()
+		written := make(chan error, 1)
+		b.StartTimer()
+		go func() {
+			_, err := writeFlood(far, lines)
+			written <- err
+		}()
+		code := <-ran
+		b.StopTimer()
+		if code != 0 {
+			b.Fatalf("atbench run exited %d:\n%s", code, out.String())
+		}
+		if err := <-written; err != nil {
+			b.Fatal(err)
+		}
+		pair.Stop()
+		if _, _, err := verifyFloodLog(logPath, lines); err != nil {
+			b.Fatalf("transcript log: %v", err)
+		}
+	}
 }
