@@ -70,12 +70,3 @@ func BenchmarkPTYReadPath(b *testing.B) {
 		})
 	}
 }
-
-// processCPU is the test process's user and system CPU time so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
