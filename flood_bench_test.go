@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -58,6 +59,11 @@ const (
 //
 //	s/64MB        first byte written to the last line in the transcript log
 //	MB/s          64 MiB over that time
+//	cat-MB/s      the reference, `cat A > FILE` on the same kind of pair with
+//	              the same writer (catFlood), timed once before and once
+//	              after each workbench run (mean of the two)
+//	ratio         MB/s over cat-MB/s, the median over the iterations
+//	ratio-min     the lowest ratio of one iteration
 //	key-ms-max    slowest key typed during the flood, until the input shows it
 //	key-ms-p50    median of those keys (one every 250 ms)
 //	key-ms-idle   one key before the flood, for scale (tmux's own cost)
@@ -72,10 +78,22 @@ const (
 // ns/op is the flood itself, setup and checks excluded.
 func BenchmarkWorkbenchFlood64MB(b *testing.B) {
 	const lines = 64 << 20 / floodLineLen
+	const size = float64(lines*floodLineLen) / (1 << 20)
 	var all []floodResult
+	var ratios []float64
+	var catSecs float64
 	b.StopTimer()
-	for range b.N {
-		all = append(all, runWorkbenchFlood(b, lines))
+	for i := range b.N {
+		before := catFlood(b, lines)
+		r := runWorkbenchFlood(b, lines)
+		after := catFlood(b, lines)
+		all = append(all, r)
+		rate := size / r.elapsed.Seconds()
+		catRate := (size/before.Seconds() + size/after.Seconds()) / 2
+		ratios = append(ratios, rate/catRate)
+		catSecs += size / catRate
+		b.Logf("run %d: workbench %.1f MB/s (rss peak %.1f MB); cat %.1f MB/s before, %.1f after; ratio %.2f",
+			i+1, rate, float64(r.rssPeak)/1024, size/before.Seconds(), size/after.Seconds(), rate/catRate)
 	}
 	var sum floodResult
 	var keys []time.Duration
@@ -99,6 +117,9 @@ func BenchmarkWorkbenchFlood64MB(b *testing.B) {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	b.ReportMetric(secs, "s/64MB")
 	b.ReportMetric(64/secs, "MB/s")
+	b.ReportMetric(size*n/catSecs, "cat-MB/s")
+	b.ReportMetric(medianFloat(ratios), "ratio")
+	b.ReportMetric(slices.Min(ratios), "ratio-min")
 	b.ReportMetric(sum.write.Seconds()/n, "write-s")
 	b.ReportMetric(ms(keyMax), "key-ms-max")
 	b.ReportMetric(ms(keyP50), "key-ms-p50")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"atbench/internal/socattest"
 	"atbench/internal/tmuxtest"
 )
 
@@ -375,7 +377,8 @@ type procSampler struct {
 	err  error
 }
 
-// vmRSS reads VmRSS of pid in kB.
+// vmRSS reads VmRSS of pid in kB; a process that has ended gives an
+// error that is os.ErrNotExist.
 func vmRSS(pid int) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -386,7 +389,8 @@ func vmRSS(pid int) (int64, error) {
 			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	// A process that has ended but not been waited for has no memory.
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status, the process has ended: %w", pid, os.ErrNotExist)
 }
 
 // cpuTime reads the user and system CPU time of pid, all threads, assuming
@@ -515,4 +519,127 @@ func TestFloodHelpers(t *testing.T) {
 	notInfo := slices.Clone(good)
 	notInfo[5] = strings.Replace(good[5], "info ", "event", 1)
 	check("not info", notInfo, false, 0)
+}
+
+// catFlood is the reference reader of the flood benchmarks: `cat A >
+// FILE` on a fresh socat pair, fed lines by writeFlood through end B (the
+// same writer as the atbench floods). It returns the time from the first
+// byte written until FILE holds every byte, polled like the atbench log
+// (every 20 ms), and checks that FILE holds exactly the bytes written.
+// cat's start-up is outside the time.
+func catFlood(b *testing.B, lines int) time.Duration {
+	b.Helper()
+	cat, err := exec.LookPath("cat")
+	if err != nil {
+		b.Skip("cat not installed")
+	}
+	dir := b.TempDir()
+	pair := socattest.Start(b, dir, "a", "b")
+	defer pair.Stop()
+	in, err := os.OpenFile(pair.A, os.O_RDONLY|syscall.O_NOCTTY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	outPath := filepath.Join(dir, "cat.out")
+	out, err := os.Create(outPath)
+	if err != nil {
+		in.Close()
+		b.Fatal(err)
+	}
+	cmd := exec.Command(cat)
+	cmd.Stdin, cmd.Stdout = in, out // files: cat reads the tty and writes the file itself
+	err = cmd.Start()
+	in.Close()
+	out.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	defer func() { cmd.Process.Kill(); <-exited }()
+	if err := waitOpened(cmd.Process.Pid, pair.A, 10*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	far := pair.OpenB()
+	total := int64(lines) * floodLineLen
+	written := make(chan error, 1)
+	tail := &logTail{path: outPath}
+	t0 := time.Now()
+	go func() {
+		_, err := writeFlood(far, lines)
+		written <- err
+	}()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if err := tail.poll(); err != nil {
+			b.Fatalf("watching cat's output: %v", err)
+		}
+		if tail.size >= total {
+			break
+		}
+		select {
+		case <-exited:
+			b.Fatalf("cat ended during the flood; its output holds %d of %d bytes", tail.size, total)
+		default:
+		}
+		if time.Since(t0) > floodTimeout {
+			b.Fatalf("after %v cat's output holds %d of %d bytes", floodTimeout, tail.size, total)
+		}
+		<-tick.C
+	}
+	d := time.Since(t0)
+	if err := <-written; err != nil {
+		b.Fatal(err)
+	}
+	if err := verifyPicocomLog(outPath, lines); err != nil {
+		b.Fatalf("cat: %v", err)
+	}
+	return d
+}
+
+// waitOpened waits until process pid holds the tty that link points to
+// open, so that nothing written to the far end comes before the reader.
+func waitOpened(pid int, link string, timeout time.Duration) error {
+	dev, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", link, err)
+	}
+	fdDir := fmt.Sprintf("/proc/%d/fd", pid)
+	deadline := time.Now().Add(timeout)
+	for {
+		ents, _ := os.ReadDir(fdDir)
+		for _, e := range ents {
+			if l, err := os.Readlink(filepath.Join(fdDir, e.Name())); err == nil && l == dev {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("process %d did not open %s (%s) within %v", pid, link, dev, timeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// medianFloat returns the median of v (the mean of the middle two when
+// there is an even number), or 0 for none.
+func medianFloat(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// processCPU is the test process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
