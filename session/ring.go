@@ -45,24 +45,32 @@ func (g *ring) lastSeq() uint64 { return g.seq }
 
 // since returns up to max records with Seq >= from.
 func (g *ring) since(from uint64, max int) []protocol.Record {
+	return g.appendSince(nil, from, max)
+}
+
+// appendSince appends to dst what since returns, so a reader that polls
+// (a script's expect) can reuse its slice.
+func (g *ring) appendSince(dst []protocol.Record, from uint64, max int) []protocol.Record {
 	if g.n == 0 {
-		return nil
+		return dst
 	}
 	oldest := g.seq - uint64(g.n) + 1
 	if from < oldest {
 		from = oldest
 	}
 	if from > g.seq {
-		return nil
+		return dst
 	}
 	count := int(g.seq - from + 1)
 	if max > 0 && count > max {
 		count = max
 	}
-	out := make([]protocol.Record, count)
-	start := g.head + int(from-oldest)
-	for i := range out {
-		out[i] = g.buf[(start+i)%len(g.buf)]
+	if dst == nil {
+		dst = make([]protocol.Record, 0, count)
 	}
-	return out
+	start := g.head + int(from-oldest)
+	for i := range count {
+		dst = append(dst, g.buf[(start+i)%len(g.buf)])
+	}
+	return dst
 }

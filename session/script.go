@@ -341,13 +341,11 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	note := st.Verb == "expect-note"
-	var seen, passed []protocol.Record
+	var seen lastSeen
+	var passed, batch []protocol.Record
 	var buf []byte
 	matches := func(r protocol.Record) bool {
-		seen = append(seen, r)
-		if len(seen) > 50 {
-			seen = seen[1:]
-		}
+		seen.add(r)
 		buf = append(append(buf[:0], r.Text...), r.Payload...)
 		return st.re.Match(buf)
 	}
@@ -367,7 +365,8 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 		changed := s.Changed()
 		ended := s.isEnded()
 		failRec, failed, failErr := failure(last)
-		for _, r := range s.Records(cursor, 0) {
+		batch = s.AppendRecords(batch[:0], cursor, 0)
+		for _, r := range batch {
 			cursor = r.Seq + 1
 			if r.Kind.FromHost() || (r.Kind == protocol.KindNote) != note {
 				continue // expect waits for the module, expect-note for atbench
@@ -381,7 +380,7 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 				passed = append(passed, r)
 			}
 		}
-		e := &ExpectError{Script: name, Line: st.Line, Pattern: st.Arg, Waited: timeout, Seen: seen}
+		e := &ExpectError{Script: name, Line: st.Line, Pattern: st.Arg, Waited: timeout, Seen: seen.list()}
 		if !note && failed && !rn.failSeen {
 			rn.failSeen = true
 			rn.keepPending(passed)
@@ -406,6 +405,32 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 			return cursor, e
 		}
 	}
+}
+
+// seenKept is how many records a failed expect shows.
+const seenKept = 50
+
+// lastSeen keeps the last seenKept records an expect looked at, in a
+// fixed ring: a flood passes millions of records through it.
+type lastSeen struct {
+	buf  [seenKept]protocol.Record
+	next int
+	full bool
+}
+
+func (l *lastSeen) add(r protocol.Record) {
+	l.buf[l.next] = r
+	if l.next++; l.next == seenKept {
+		l.next, l.full = 0, true
+	}
+}
+
+// list returns the records kept, oldest first.
+func (l *lastSeen) list() []protocol.Record {
+	if !l.full {
+		return append([]protocol.Record(nil), l.buf[:l.next]...)
+	}
+	return append(append([]protocol.Record(nil), l.buf[l.next:]...), l.buf[:l.next]...)
 }
 
 // keepPending keeps the unasked messages an expect passed over for the

@@ -391,6 +391,14 @@ func (s *Session) Records(from uint64, max int) []protocol.Record {
 	return s.transcript.since(from, max)
 }
 
+// AppendRecords appends to dst what Records returns, so a reader that
+// polls can reuse its slice.
+func (s *Session) AppendRecords(dst []protocol.Record, from uint64, max int) []protocol.Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.transcript.appendSince(dst, from, max)
+}
+
 // LastSeq is the Seq of the newest record, 0 before the first.
 func (s *Session) LastSeq() uint64 {
 	s.mu.Lock()
