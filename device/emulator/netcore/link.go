@@ -45,6 +45,7 @@ type link struct {
 	conn net.Conn     // *net.TCPConn or *tls.Conn
 	tcp  *net.TCPConn // the TCP socket under conn
 	stop context.CancelFunc
+	fault *faultConn // the stream's fault layer, set by its reader
 
 	ka       protocol.Keepalive
 	state    protocol.LinkState
