@@ -40,12 +40,13 @@ type link struct {
 	remote  netip.AddrPort
 
 	// the real host sockets
-	ln    net.Listener
-	pc    *net.UDPConn
-	conn  net.Conn     // *net.TCPConn or *tls.Conn
-	tcp   *net.TCPConn // the TCP socket under conn
-	stop  context.CancelFunc
-	fault *faultConn // the stream's fault layer, set by its reader
+	ln   net.Listener
+	pc   *net.UDPConn
+	conn net.Conn     // *net.TCPConn or *tls.Conn
+	tcp  *net.TCPConn // the TCP socket under conn
+	stop context.CancelFunc
+
+	fault *faultConn // the stream's fault layer (fault.go)
 
 	ka       protocol.Keepalive
 	state    protocol.LinkState
