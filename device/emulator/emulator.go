@@ -249,7 +249,7 @@ func (m *Module) Close() error {
 		m.out.close() // unblocks every Print
 		m.net.Close()
 		m.wg.Wait()
-		m.net.Close() // anything the firmware opened while stopping
+		m.net.Close()            // anything the firmware opened while stopping
 		m.faults.statusMu.Lock() // no status send runs past this
 		defer m.faults.statusMu.Unlock()
 		select {

@@ -171,10 +171,10 @@ const faultLogSize = 16
 
 // faultState is the module's side of fault injection.
 type faultState struct {
-	mu       sync.Mutex
-	log      []FaultRecord // newest last
-	unplugged bool         // an unplug is in progress
-	statusMu sync.Mutex    // serialises status sends with Close
+	mu        sync.Mutex
+	log       []FaultRecord // newest last
+	unplugged bool          // an unplug is in progress
+	statusMu  sync.Mutex    // serialises status sends with Close
 }
 
 // ReasonModuleReset closes every link at a reboot fault.
