@@ -5,15 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"strings"
 
+	"atbench/device"
+	"atbench/device/emulator"
 	"atbench/device/expose"
 	"atbench/session"
 )
 
 // cmdEmulate runs the emulator headless on a pty or a TCP port until the
 // context ends (SIGINT/SIGTERM), then closes every socket it opened.
+//
+// --control PATH (taken here, before the common flags) opens a unix socket
+// for fault injection from another shell: each line holds the words of a
+// fault ("blackhole 3", "reset 3", "latency 3 300ms", "wifi", "reboot",
+// "unplug 3s"; "help", "faults"), answered "ok" or "error: <why>" (see
+// emulator.ServeControl); e.g. `echo reboot | socat - UNIX:PATH`.
 func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	control, args, err := takeControlFlag(args)
+	if err != nil {
+		return err
+	}
 	o, pos, err := parseArgs(args, stderr)
 	if err != nil {
 		return err
@@ -32,9 +46,17 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer m.Close()
+	if control != "" {
+		stop, err := serveControl(ctx, m, control)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	var done <-chan error
+	dev := unpluggable{m}
 	if o.pty {
-		path, ch, err := expose.ServePTY(ctx, m)
+		path, ch, err := expose.ServePTY(ctx, dev)
 		if err != nil {
 			return err
 		}
@@ -42,7 +64,7 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		done = ch
 	} else {
 		lo := expose.ListenOptions{RFC2217: o.rfc2217, Log: func(line string) { fmt.Fprintln(stderr, line) }}
-		addr, ch, err := lo.Listen(ctx, o.listen, m)
+		addr, ch, err := lo.Listen(ctx, o.listen, dev)
 		if err != nil {
 			return usageError{err}
 		}
@@ -63,6 +85,78 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return nil
 	}
+}
+
+// unpluggable is the emulator as exposed to another program: while an
+// unplug fault has the port away, that program's bytes are lost and it
+// reads nothing (its pty or TCP connection stays, as a UART cable pulled
+// behind ser2net), instead of the bridge ending at device.ErrLost.
+type unpluggable struct{ *emulator.Module }
+
+func (u unpluggable) Read(p []byte) (int, error) {
+	for {
+		n, err := u.Module.Read(p)
+		if !errors.Is(err, device.ErrLost) {
+			return n, err
+		}
+	}
+}
+
+func (u unpluggable) Write(p []byte) (int, error) {
+	n, err := u.Module.Write(p)
+	if errors.Is(err, emulator.ErrUnplugged) {
+		return len(p), nil
+	}
+	return n, err
+}
+
+// takeControlFlag removes --control PATH (or --control=PATH, -control)
+// from args.
+func takeControlFlag(args []string) (path string, rest []string, err error) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "control" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return "", nil, usagef("--control needs a path for the control socket")
+			}
+			i++
+			val = args[i]
+		}
+		if val == "" {
+			return "", nil, usagef("--control needs a path for the control socket")
+		}
+		path = val
+	}
+	return path, rest, nil
+}
+
+// serveControl listens on the unix socket path for fault commands until
+// stop is called or ctx ends; stop also removes the socket file.
+func serveControl(ctx context.Context, m *emulator.Module, path string) (stop func(), err error) {
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--control: %w", err)}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = m.ServeControl(cctx, ln) // it ends when cctx does
+	}()
+	return func() {
+		cancel()
+		<-done
+		_ = os.Remove(path)
+	}, nil
 }
 
 // cmdRun runs a script against a port or the emulator.
