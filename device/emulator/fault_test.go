@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -456,4 +458,23 @@ func (t *stepTimer) Reset(d time.Duration) bool {
 	was := t.live
 	t.at, t.live = t.c.now.Add(d), true
 	return was
+}
+
+// TestFaultBlackholeDefaultMode: without a mode the blackhole is the
+// kernel's as root on Linux, else modelled, and Snapshot says which.
+func TestFaultBlackholeDefaultMode(t *testing.T) {
+	m, o := start(t, realtek.New, nil)
+	ln, port := peer(t)
+	realtekClient(t, m, o, port)
+	accept(t, ln)
+	if err := m.Fault(context.Background(), emulator.Fault{Kind: emulator.FaultBlackhole, Link: 0}); err != nil {
+		t.Fatal(err)
+	}
+	want := "modelled"
+	if runtime.GOOS == "linux" && os.Geteuid() == 0 {
+		want = "kernel drops the peer's segments"
+	}
+	if s := m.Snapshot(); !hasSetting(s, "fault.link0", want) || !hasSetting(s, "fault", "blackhole 0: "+want) {
+		t.Fatalf("Snapshot does not say %q: %+v", want, s.Settings)
+	}
 }
