@@ -54,6 +54,7 @@ type options struct {
 	clock      string
 	version    bool
 	link       string
+	control    string
 	wait       bool
 	// waitPort opens a --port PATH that is not there yet as a port that
 	// waits for it; the workbench sets it (it always waits), run --wait
@@ -80,6 +81,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&o.timeout, "timeout", 0, "per-command timeout (default from the command set)")
 	fs.BoolVar(&o.pty, "pty", false, "emulate: expose the emulator on a new pty")
 	fs.StringVar(&o.listen, "listen", "", "emulate: expose the emulator on this TCP address (e.g. 127.0.0.1:0)")
+	fs.StringVar(&o.control, "control", "", "emulate: a unix socket taking fault-injection commands (blackhole, reset, latency, wifi, reboot, unplug)")
 	fs.StringVar(&o.link, "link", "", "emulate --pty: keep a symbolic link at this path to the pty, the same on every run")
 	fs.BoolVar(&o.wait, "wait", false, "run: wait for a --port PATH that is not there yet (the workbench always waits)")
 	fs.BoolVar(&o.rfc2217, "rfc2217", false, "emulate --listen: serve RFC 2217 (Telnet Com Port Control), like ser2net's telnet(rfc2217) accepter")
@@ -109,6 +111,20 @@ func parseArgs(args []string, stderr io.Writer) (options, []string, error) {
 				return o, nil, errHelp
 			}
 			return o, nil, usageError{err}
+		}
+		// A path flag given an empty value ("--control=") is a mistake,
+		// not a request for the default.
+		var empty error
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "control", "link", "log", "init", "port":
+				if f.Value.String() == "" && empty == nil {
+					empty = usagef("--%s needs a value", f.Name)
+				}
+			}
+		})
+		if empty != nil {
+			return o, nil, empty
 		}
 		args = fs.Args()
 		if len(args) == 0 {

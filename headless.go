@@ -5,15 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 
 	"atbench/device"
+	"atbench/device/emulator"
 	"atbench/device/expose"
 	"atbench/session"
 )
 
 // cmdEmulate runs the emulator headless on a pty or a TCP port until the
 // context ends (SIGINT/SIGTERM), then closes every socket it opened.
+//
+// --control PATH opens a unix socket for fault injection from another
+// shell: each line holds the words of a fault ("blackhole 3", "reset 3",
+// "latency 3 300ms", "wifi", "reboot", "unplug 3s"; "help", "faults"),
+// answered "ok" or "error: <why>" (see emulator.ServeControl); e.g.
+// `echo reboot | socat - UNIX:PATH`.
 func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	o, pos, err := parseArgs(args, stderr)
 	if err != nil {
@@ -54,10 +62,17 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	defer m.Close()
-	var dev device.Device = m
+	if o.control != "" {
+		stop, err := serveControl(ctx, m, o.control)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	var dev device.Device = unpluggable{m}
 	if elog != nil {
 		elog.frameWith(d)
-		dev = tappedDevice{Device: m, log: elog}
+		dev = tappedDevice{Device: dev, log: elog}
 	}
 	var done <-chan error
 	if o.pty {
@@ -93,6 +108,50 @@ func cmdEmulate(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		}
 		return nil
 	}
+}
+
+// unpluggable is the emulator as exposed to another program: while an
+// unplug fault has the port away, that program's bytes are lost and it
+// reads nothing (its pty or TCP connection stays, as a UART cable pulled
+// behind ser2net), instead of the bridge ending at device.ErrLost.
+type unpluggable struct{ *emulator.Module }
+
+func (u unpluggable) Read(p []byte) (int, error) {
+	for {
+		n, err := u.Module.Read(p)
+		if !errors.Is(err, device.ErrLost) {
+			return n, err
+		}
+	}
+}
+
+func (u unpluggable) Write(p []byte) (int, error) {
+	n, err := u.Module.Write(p)
+	if errors.Is(err, emulator.ErrUnplugged) {
+		return len(p), nil
+	}
+	return n, err
+}
+
+// takeControlFlag removes --control PATH (or --control=PATH, -control)
+// serveControl listens on the unix socket path for fault commands until
+// stop is called or ctx ends; stop also removes the socket file.
+func serveControl(ctx context.Context, m *emulator.Module, path string) (stop func(), err error) {
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--control: %w", err)}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = m.ServeControl(cctx, ln) // it ends when cctx does
+	}()
+	return func() {
+		cancel()
+		<-done
+		_ = os.Remove(path)
+	}, nil
 }
 
 // cmdRun runs a script against a port or the emulator.

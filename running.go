@@ -27,6 +27,9 @@ type running struct {
 
 // startSession opens what the flags name and starts reading it.
 func startSession(ctx context.Context, o options) (*running, error) {
+	if o.control != "" {
+		return nil, usagef("--control goes with atbench emulate")
+	}
 	initScript, err := loadInit(o.initScript)
 	if err != nil {
 		return nil, err

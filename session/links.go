@@ -320,7 +320,7 @@ func (t *linkTable) closeAs(id int, c *protocol.Closed) {
 	delete(t.alive, id)
 	l.State = protocol.StateClosed
 	if l.Closed == nil {
-		if sch := schedule(*l, c); sch != "" {
+		if sch := schedule(*l, c); sch != "" && !explained(c.Reason) {
 			c.Reason += "; " + sch
 		}
 		l.Closed = c
@@ -398,6 +398,13 @@ func lastTraffic(l protocol.LinkInfo) time.Time {
 		}
 	}
 	return last
+}
+
+// explained reports whether a death's reason already says what ended the
+// link (the host's own command, a module restart, its server's close), so
+// comparing it with the keepalive would only add noise.
+func explained(reason string) bool {
+	return strings.Contains(reason, "AT+") || strings.HasPrefix(reason, "module restart") || strings.HasPrefix(reason, "server closed")
 }
 
 // onSchedule tolerates the gap between the module's clock and the host's

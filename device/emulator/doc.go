@@ -17,5 +17,14 @@
 // table changes in a way the firmware may print nothing about, a peer
 // closing a link).
 //
+// Faults are injected with Module.Fault (words read by ParseFault, also
+// served on a control socket by ServeControl): a link's blackhole (the
+// kernel's, or modelled with the keepalive model's death and a reset),
+// reset and latency (netcore's fault layer), the access point's loss (the
+// firmware's WifiDropper), a reboot (a fresh firmware on the same stack)
+// and an unplug of the port (Read returns device.ErrLost, Write fails,
+// Status reports Disconnected then Reconnected). Snapshot lists each
+// fault and its effect among the settings.
+//
 // Echo is off unless Config.Echo (whether a module echoes is UNCONFIRMED).
 package emulator

@@ -108,7 +108,12 @@ type Module struct {
 	cfg  Config
 	logf func(format string, args ...any)
 	net  *netcore.Stack
-	fw   Firmware
+
+	fwMu sync.Mutex
+	fw   Firmware // replaced by a reboot fault; read it with firmware()
+
+	ctl    chan func() // work for the input goroutine (faults)
+	faults faultState
 
 	out    *outBuffer
 	in     chan []byte
@@ -174,6 +179,7 @@ func New(cfg Config) (*Module, error) {
 		done:    make(chan struct{}),
 		status:  make(chan device.Status, 2),
 		changed: make(chan struct{}),
+		ctl:     make(chan func()),
 	}
 	if m.logf == nil {
 		m.logf = func(string, ...any) {}
@@ -211,7 +217,7 @@ func (m *Module) event(e netcore.Event) {
 	if e.Kind == netcore.EventClosed {
 		m.linksChanged()
 	}
-	m.fw.Event(e)
+	m.firmware().Event(e)
 }
 
 // Read returns module output. It blocks until some is available and
@@ -221,6 +227,9 @@ func (m *Module) Read(p []byte) (int, error) { return m.out.read(p) }
 // Write queues host input (command lines, or raw bytes in transparent
 // transmission). It blocks while the module is busy with earlier input.
 func (m *Module) Write(p []byte) (int, error) {
+	if m.out.isDown() {
+		return 0, ErrUnplugged
+	}
 	n := 0
 	for len(p) > 0 {
 		k := min(len(p), inputChunk)
@@ -258,7 +267,9 @@ func (m *Module) Close() error {
 		m.out.close() // unblocks every Print
 		m.net.Close()
 		m.wg.Wait()
-		m.net.Close() // anything the firmware opened while stopping
+		m.net.Close()            // anything the firmware opened while stopping
+		m.faults.statusMu.Lock() // no status send runs past this
+		defer m.faults.statusMu.Unlock()
 		select {
 		case m.status <- device.Status{State: device.Closed, At: m.net.Clock().Now()}:
 		default:
@@ -272,7 +283,7 @@ func (m *Module) Close() error {
 func (m *Module) Status() <-chan device.Status { return m.status }
 
 // Info describes the emulator: Name is the firmware's command set.
-func (m *Module) Info() device.Info { return device.Info{Kind: "emulator", Name: m.fw.Name()} }
+func (m *Module) Info() device.Info { return device.Info{Kind: "emulator", Name: m.firmware().Name()} }
 
 // Changed returns a channel that is closed at the next change of the link
 // table that the module may print nothing about (a socket closing, by the
@@ -314,7 +325,7 @@ func (m *Module) linksChanged() {
 // CLOSED and Closed set. Links tells the two parts apart.
 func (m *Module) Snapshot() protocol.Snapshot {
 	table, hist := m.net.Links()
-	return protocol.Snapshot{Links: append(table, hist...), Settings: m.fw.Settings(), ClockSpeed: m.ClockSpeed()}
+	return protocol.Snapshot{Links: append(table, hist...), Settings: append(m.firmware().Settings(), m.faultSettings()...), ClockSpeed: m.ClockSpeed()}
 }
 
 // Links returns the two parts of Snapshot's link list: the links that hold
@@ -354,7 +365,9 @@ func (m *Module) run() {
 		case <-m.done:
 			return
 		case c := <-m.in:
-			m.fw.Input(c)
+			m.firmware().Input(c)
+		case f := <-m.ctl:
+			f()
 		}
 	}
 }

@@ -3,6 +3,8 @@ package emulator
 import (
 	"io"
 	"sync"
+
+	"atbench/device"
 )
 
 // outBufferSize bounds the module output that waits for the host to Read it.
@@ -22,6 +24,8 @@ type outBuffer struct {
 	ring   []byte
 	r, n   int // read position and bytes buffered
 	closed bool
+	down   bool // unplugged: writes are lost, reads wait
+	lost   bool // read owes its reader one device.ErrLost
 }
 
 func newOutBuffer(size int) *outBuffer {
@@ -37,12 +41,18 @@ func (o *outBuffer) write(msg []byte) error {
 	defer o.msgMu.Unlock()
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.down && !o.closed {
+		return nil // the port is away: the module's words are lost
+	}
 	for len(msg) > 0 {
-		for o.n == len(o.ring) && !o.closed {
+		for o.n == len(o.ring) && !o.closed && !o.down {
 			o.cond.Wait()
 		}
 		if o.closed {
 			return io.ErrClosedPipe
+		}
+		if o.down {
+			return nil
 		}
 		w := (o.r + o.n) % len(o.ring)
 		end := len(o.ring)
@@ -64,11 +74,15 @@ func (o *outBuffer) read(p []byte) (int, error) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for o.n == 0 && !o.closed {
+	for (o.n == 0 || o.down) && !o.closed && !o.lost {
 		o.cond.Wait()
 	}
 	if o.closed {
 		return 0, io.EOF
+	}
+	if o.lost {
+		o.lost = false
+		return 0, device.ErrLost
 	}
 	total := 0
 	for o.n > 0 && len(p) > 0 {
@@ -92,4 +106,28 @@ func (o *outBuffer) close() {
 	o.closed = true
 	o.cond.Broadcast()
 	o.mu.Unlock()
+}
+
+// unplug takes the port away: what is buffered is lost, the next read
+// returns device.ErrLost, later ones wait for plug, and writes are dropped.
+func (o *outBuffer) unplug() {
+	o.mu.Lock()
+	o.down, o.lost, o.n = true, true, 0
+	o.cond.Broadcast()
+	o.mu.Unlock()
+}
+
+// plug brings the port back.
+func (o *outBuffer) plug() {
+	o.mu.Lock()
+	o.down = false
+	o.cond.Broadcast()
+	o.mu.Unlock()
+}
+
+// isDown reports whether the port is unplugged.
+func (o *outBuffer) isDown() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.down
 }

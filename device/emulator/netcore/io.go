@@ -25,6 +25,7 @@ const (
 // socket at once (EventClosed); a buffering one keeps it until Read has
 // taken the data before the end.
 func (s *Stack) streamReader(l *link, c net.Conn) {
+	c = s.wrapFaults(l, c)
 	buf := make([]byte, RxChunk)
 	for {
 		n := len(buf)

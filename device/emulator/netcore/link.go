@@ -46,6 +46,8 @@ type link struct {
 	tcp  *net.TCPConn // the TCP socket under conn
 	stop context.CancelFunc
 
+	fault *faultConn // the stream's fault layer (fault.go)
+
 	ka       protocol.Keepalive
 	state    protocol.LinkState
 	bytesIn  uint64
