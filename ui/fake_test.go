@@ -37,6 +37,9 @@ type fakeBackend struct {
 	fetches   int      // calls of Records
 	modem     []string // modem control calls
 	noModem   bool     // refuse modem control, like the emulator
+	plans     []protocol.Plan
+	coapErr   error // what CoAPPing and CoAPKeepalive fail with
+	coapLinks []int // links pinged
 }
 
 // fakeCapacity bounds the fake's transcript like session.DefaultCapacity.
@@ -171,6 +174,46 @@ func (f *fakeBackend) Submit(line string) (*session.Command, error) {
 	return &session.Command{Line: line}, nil
 }
 
+func (f *fakeBackend) Send(p protocol.Plan) (*session.Command, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stats.State == session.Disconnected {
+		return nil, fmt.Errorf("plan refused: %w (%s)", session.ErrDisconnected, f.stats.Cause)
+	}
+	f.plans = append(f.plans, slices.Clone(p))
+	f.notifyLocked()
+	return &session.Command{}, nil
+}
+
+func (f *fakeBackend) sentPlans() []protocol.Plan {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.plans)
+}
+
+func (f *fakeBackend) CoAPPing(ctx context.Context, link int, opts session.CoAPOptions) (session.CoAPResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.coapLinks = append(f.coapLinks, link)
+	if f.coapErr != nil {
+		return session.CoAPResult{}, f.coapErr
+	}
+	return session.CoAPResult{Link: link, Proto: protocol.ProtoUDP, MessageID: 0x1234, Transmissions: 1,
+		Sent: f.now, Answered: f.now.Add(12 * time.Millisecond), RTT: 12 * time.Millisecond, Answer: "RST 0.00 mid=0x1234"}, nil
+}
+
+func (f *fakeBackend) CoAPKeepalive(ctx context.Context, link int, opts session.CoAPKeepaliveOptions) error {
+	f.mu.Lock()
+	f.coapLinks = append(f.coapLinks, link)
+	err := f.coapErr
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
 func (f *fakeBackend) WriteRaw(p []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -270,9 +313,13 @@ func (a fakeAnswer) Take(r protocol.Record) protocol.Turn {
 }
 
 func (d fakeDialect) SendPlan(link int, payload []byte) (protocol.Plan, error) {
+	if len(payload) == 0 {
+		return nil, errors.New("AT+SKTSEND: empty payload (data_size must be at least 1)")
+	}
 	line, err := d.SendCommand(link, payload)
 	if err != nil {
-		return nil, err
+		// Like Realtek: AT+SKTSENDRAW and the bytes.
+		return protocol.Plan{protocol.LineStep(fmt.Sprintf("AT+SKTSENDRAW=%d,%d", link, len(payload))), protocol.RawStep(payload)}, nil
 	}
 	return protocol.Plan{protocol.LineStep(line)}, nil
 }

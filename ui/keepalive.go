@@ -117,7 +117,7 @@ func (p *keepalivePane) lines(iw int) []string {
 			continue
 		}
 		tcp++
-		head := padLeft(strconv.Itoa(l.ID), 2) + " " + padRight(protocol.Escape(string(l.Role)), 6) + " "
+		head := padLeft(p.sh.linkID(l.ID), 2) + " " + padRight(protocol.Escape(string(l.Role)), 6) + " "
 		ka := l.Keepalive
 		switch {
 		case l.Closed != nil:

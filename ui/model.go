@@ -181,6 +181,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onFill(msg.line)
 	case showHelpMsg:
 		m.showHelp, m.helpTop = true, 0
+	case linkPlanMsg:
+		m.links.done(msg)
 	case tea.InterruptMsg:
 		return m, tea.Quit
 	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg:
