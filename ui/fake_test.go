@@ -29,6 +29,7 @@ type fakeBackend struct {
 	stats     session.Stats
 	info      session.Info
 	lines     session.Lines
+	speed     float64 // the demo clock
 	now       time.Time
 	dialect   protocol.Dialect
 	submitted []string
@@ -151,7 +152,7 @@ func (f *fakeBackend) View(from uint64, max int) session.View {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.views++
-	v := session.View{Last: f.seq, Stats: f.stats, Info: f.info, Lines: f.lines, Now: f.now,
+	v := session.View{Last: f.seq, Stats: f.stats, Info: f.info, Lines: f.lines, Now: f.now, ClockSpeed: f.speed,
 		Links: slices.Clone(f.links), Settings: slices.Clone(f.settings)}
 	if max > 0 && v.Last >= from && v.Last-from >= uint64(max) {
 		from = v.Last - uint64(max) + 1

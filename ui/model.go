@@ -107,6 +107,7 @@ type Model struct {
 	stats    session.Stats
 	info     session.Info  // the device, from the latest view
 	lines    session.Lines // the far UART's lines, from the latest view
+	speed    float64       // the device's demo clock, from the latest view
 
 }
 
@@ -237,7 +238,7 @@ func (m *Model) onBackground(dark bool) {
 // the AT port, as the Realtek firmware does when a peer closes.
 func (m *Model) onView(msg viewMsg) tea.Cmd {
 	v := msg.v
-	m.stats, m.info, m.lines = v.Stats, v.Info, v.Lines
+	m.stats, m.info, m.lines, m.speed = v.Stats, v.Info, v.Lines, v.ClockSpeed
 	m.console.ingest(v)
 	links := slices.Clone(v.Links)
 	// Live links by id, then closed ones in the backend's order (newest
@@ -416,7 +417,7 @@ func (m Model) render() (string, int, int, bool) {
 	} else {
 		body = consoleView + "\n" + m.links.View() + "\n" + m.keepalive.View()
 	}
-	screen := body + "\n" + m.status.view(m.stats, m.info, m.lines)
+	screen := body + "\n" + m.status.view(m.stats, m.info, m.lines, m.speed)
 	cursorOK := m.console.focused
 	if m.showHelp {
 		box, bw, bh, _ := helpBox(&m.sh.styles, m.sh.keys, w, h, m.helpTop)

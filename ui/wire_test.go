@@ -98,3 +98,16 @@ func TestLinkPaneSendsReadsClosesThroughPlans(t *testing.T) {
 		}
 	})
 }
+
+func TestStatusSaysTheClockIsSpedUp(t *testing.T) {
+	f := scenario()
+	m := sized(t, f, Options{}, 120, 40)
+	if strings.Contains(ansi.Strip(content(m)), "clock ") {
+		t.Fatal("a real-time clock is announced")
+	}
+	f.set(func(f *fakeBackend) { f.speed = 60 })
+	m = pull(m)
+	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "clock 60×") {
+		t.Fatalf("the demo clock is not shown:\n%s", scr)
+	}
+}
