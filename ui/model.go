@@ -108,7 +108,6 @@ type Model struct {
 	info     session.Info  // the device, from the latest view
 	lines    session.Lines // the far UART's lines, from the latest view
 	speed    float64       // the device's demo clock, from the latest view
-
 }
 
 func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model {
@@ -121,6 +120,7 @@ func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model 
 		status:    newStatusBar(sh),
 	}
 	m.panes = [numPanes]pane{m.console, m.links, m.keepalive}
+	m.console.selected = m.links.selected
 	m.resize(80, 24)
 	m.settle()
 	return m
@@ -186,7 +186,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.links.done(msg)
 	case tea.InterruptMsg:
 		return m, tea.Quit
-	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg:
+	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg, coapDoneMsg:
 		_, cmd := m.console.Update(msg)
 		return m, cmd
 	}

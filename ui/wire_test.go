@@ -1,15 +1,18 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"atbench/protocol"
+	"atbench/session"
 )
 
 // hexDialect writes link ids as one hex digit, like WizFi, and reads and
@@ -110,4 +113,101 @@ func TestStatusSaysTheClockIsSpedUp(t *testing.T) {
 	if scr := ansi.Strip(content(m)); !strings.Contains(scr, "clock 60×") {
 		t.Fatalf("the demo clock is not shown:\n%s", scr)
 	}
+}
+
+// PlanKeepalive plans like a set whose count goes before its time, and
+// refuses under 75 s.
+func (hexDialect) PlanKeepalive(link int, target time.Duration) (protocol.KeepalivePlan, error) {
+	if target < 75*time.Second {
+		return protocol.KeepalivePlan{}, fmt.Errorf("keepalive plan: %v is too short: one probe takes 75 s", target)
+	}
+	return protocol.KeepalivePlan{Target: target, Detection: 90 * time.Second, Arithmetic: "idle 15 + 1 × 75 = 90 s",
+		Commands: []string{fmt.Sprintf("CNT=%d,1", link), fmt.Sprintf("TIME=%d,15", link)}, Note: "applies to new sockets"}, nil
+}
+
+func TestKeepalivePlanGoesIntoTheInput(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := hexScenario()
+		d := start(t, f, Options{}, 120, 40)
+		d.typeText(":keepalive 30s")
+		d.key("enter")
+		if scr := flat(d.screen()); !strings.Contains(scr, flatten("no keepalive plan for link a (the only TCP link): keepalive plan: 30s is too short: one probe takes 75 s")) {
+			t.Fatalf("the refusal is not said:\n%s", d.screen())
+		}
+		d.key("ctrl+u")
+		d.typeText(":keepalive 90s")
+		d.key("enter")
+		if d.input() != "CNT=10,1" {
+			t.Fatalf("input %q, want the plan's first command", d.input())
+		}
+		scr := flat(d.screen())
+		for _, want := range []string{"idle 15 + 1 × 75 = 90 s", "2 commands", "applies to new sockets", "for link a (the only TCP link)"} {
+			if !strings.Contains(scr, flatten(want)) {
+				t.Errorf("the plan does not say %q:\n%s", want, d.screen())
+			}
+		}
+		if len(f.submittedLines()) != 0 {
+			t.Fatal("the plan ran before the user sent it")
+		}
+		d.key("enter")
+		if d.input() != "TIME=10,15" {
+			t.Fatalf("after the first enter: input %q", d.input())
+		}
+		d.key("enter")
+		if got := f.submittedLines(); !slices.Equal(got, []string{"CNT=10,1", "TIME=10,15"}) || d.input() != "" {
+			t.Fatalf("submitted %q, input %q", got, d.input())
+		}
+		// A link named as the set writes it.
+		d.typeText(":keepalive 90s 1")
+		d.key("enter")
+		if d.input() != "CNT=1,1" {
+			t.Fatalf(":keepalive 90s 1: input %q", d.input())
+		}
+	})
+}
+
+func TestCoAPCommands(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := hexScenario()
+		d := start(t, f, Options{}, 120, 40)
+		d.typeText(":coap ping a")
+		d.key("enter")
+		want := session.CoAPResult{Link: 10, Proto: protocol.ProtoUDP, MessageID: 0x1234, Transmissions: 1,
+			Sent: t0, Answered: t0.Add(12 * time.Millisecond), RTT: 12 * time.Millisecond, Answer: "RST 0.00 mid=0x1234"}
+		if scr := flat(d.screen()); !strings.Contains(scr, flatten(want.String())) {
+			t.Fatalf("the ping's result %q is not shown:\n%s", want.String(), d.screen())
+		}
+		f.set(func(f *fakeBackend) { f.coapErr = errors.New("too many retries") })
+		d.typeText(":coap ping a")
+		d.key("enter")
+		if scr := flat(d.screen()); !strings.Contains(scr, flatten("coap ping on a: too many retries")) {
+			t.Fatalf("the ping's error is not shown:\n%s", d.screen())
+		}
+		f.set(func(f *fakeBackend) { f.coapErr = nil })
+		d.typeText(":coap keepalive a 30s")
+		d.key("enter")
+		if _, ok := d.m.console.coapRuns[10]; !ok {
+			t.Fatal("no keepalive runs on a")
+		}
+		d.typeText(":coap keepalive a 30s")
+		d.key("enter")
+		if !strings.Contains(flat(d.screen()), flatten("already runs on a")) {
+			t.Fatalf("a second keepalive on the same link:\n%s", d.screen())
+		}
+		d.key("ctrl+u")
+		d.typeText(":coap stop a")
+		d.key("enter")
+		synctest.Wait()
+		if _, ok := d.m.console.coapRuns[10]; ok || !strings.Contains(flat(d.screen()), flatten("coap keepalive on a stopped")) {
+			t.Fatalf("stop: runs %v\n%s", d.m.console.coapRuns, d.screen())
+		}
+		d.typeText(":coap ping 7")
+		d.key("enter")
+		if !strings.Contains(flat(d.screen()), flatten("no link 7")) {
+			t.Fatalf("an unknown link:\n%s", d.screen())
+		}
+		if got := f.coapLinks; !slices.Equal(got, []int{10, 10, 10}) {
+			t.Fatalf("coap on links %v", got)
+		}
+	})
 }
