@@ -593,6 +593,9 @@ func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) 
 		}
 		lines = append(lines, row, detail)
 	}
+	if cs := l.Close; cs != nil {
+		lines = append(lines, "     "+closeText(cs, l.Kernel, now))
+	}
 	if c := l.Closed; c != nil {
 		why := protocol.Escape(c.Reason)
 		if why == "" {
@@ -679,4 +682,29 @@ func orDash(s string) string {
 		return "-"
 	}
 	return protocol.Escape(s)
+}
+
+// closeText is where a TCP link is in its close sequence, with the time
+// left on its timer and what happens then, and the kernel's own state.
+func closeText(cs *protocol.CloseState, k *protocol.KernelTCP, now time.Time) string {
+	s := "close: " + protocol.Escape(string(cs.State))
+	if !cs.Since.IsZero() {
+		s += " since " + cs.Since.Format("15:04:05")
+	}
+	if !cs.Until.IsZero() && !cs.Free {
+		s += " · " + fmtDur(max(cs.Until.Sub(now), 0)) + " left"
+		if cs.OnTimeout != "" {
+			s += " → " + protocol.Escape(cs.OnTimeout)
+		}
+	}
+	if cs.Free {
+		s += " · id free"
+	}
+	if cs.Note != "" {
+		s += " · " + protocol.Escape(cs.Note)
+	}
+	if k != nil && k.State != "" {
+		s += " · kernel " + protocol.Escape(k.State)
+	}
+	return s
 }

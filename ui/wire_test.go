@@ -211,3 +211,46 @@ func TestCoAPCommands(t *testing.T) {
 		}
 	})
 }
+
+// TestPanesShowTheTruth: the keepalive pane shows the model from Heard,
+// answered probes, a modelled blackhole, the kernel's view beside it and
+// a disagreement in words; the links pane shows a close state with its
+// countdown and the kernel's state; nothing is cut at either width.
+func TestPanesShowTheTruth(t *testing.T) {
+	f := scenario()
+	now := f.now
+	f.set(func(f *fakeBackend) {
+		l := &f.links[0]
+		l.Keepalive.Heard = now.Add(-3 * time.Second)
+		l.Keepalive.ProbesAnswered = 2
+		l.Keepalive.LastAnswer = now.Add(-3 * time.Second)
+		l.Keepalive.Silenced = true
+		l.Kernel = &protocol.KernelTCP{At: now, State: "ESTABLISHED", Probes: 0, Retransmits: 1,
+			RTT: 1200 * time.Microsecond, LastDataRx: 5 * time.Second, LastAckRx: 3 * time.Second,
+			Disagree: "kernel heard the peer 3s ago; the model counts 2 probes unanswered"}
+		c := &f.links[2]
+		c.Close = &protocol.CloseState{State: protocol.StateFinWait2, Since: now.Add(-4 * time.Second),
+			Until: now.Add(56 * time.Second), OnTimeout: "RST, CLOSED"}
+		c.Kernel = &protocol.KernelTCP{State: "FIN_WAIT2"}
+	})
+	for _, w := range []int{120, 80} {
+		m := sized(t, f, Options{}, w, 60)
+		panes := ansi.Strip(m.links.View() + m.keepalive.View())
+		scr := flatten(strings.ReplaceAll(panes, "│", ""))
+		for _, want := range []string{
+			"silent 3s/1m00s", "silenced: modelled", "peer answered 2 probes, last 3s ago: schedule restarted",
+			"kernel ESTABLISHED · probes 0 · retrans 1 · rtt 1.2ms · data 5s ago · ack 3s ago",
+			"⚑ disagree: kernel heard the peer 3s ago; the model counts 2 probes unanswered",
+			"timers read from the emulator's sockets",
+			"close: FIN_WAIT_2 since 12:00:04 · 56s left → RST, CLOSED · kernel FIN_WAIT2",
+			"peer reset (RST)",
+		} {
+			if !strings.Contains(scr, flatten(want)) {
+				t.Errorf("at %d columns the panes lack %q:\n%s", w, want, panes)
+			}
+		}
+		if strings.Contains(ansi.Strip(content(m)), "…") {
+			t.Errorf("something is cut with an ellipsis at %d columns", w)
+		}
+	}
+}
