@@ -513,7 +513,7 @@ func (p *linksPane) footer(iw int) []string {
 		text, _ := p.ed.view(max(iw-ansi.StringWidth(label), 1))
 		out = append(out, st.RawPrompt.Render(label)+st.Text.Render(text))
 	case p.focused && len(p.links) > 0 && p.flash == "":
-		for _, l := range wrapPlain("s send · r read · c close · l list (the AT command goes to the console)", iw, "  ") {
+		for _, l := range wrapPlain("s send · r read · c close · l list (a one-line command goes to the console input; longer exchanges are sent)", iw, "  ") {
 			out = append(out, st.Hint.Render(l))
 		}
 	}
