@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"atbench/protocol"
 )
 
 // coapPeer answers every CoAP empty CON with a RST of the same Message ID,
@@ -98,5 +100,22 @@ coap ping 0
 	stderr.Reset()
 	if code := run(ctx, []string{"run", silent, "--emulate", "realtek"}, &stdout, &stderr); code != 1 {
 		t.Fatalf("a ping on no link: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// TestCommandSetsOfferThePlans: the links pane reads and closes through
+// Inventek's plans (P0 first), and every set plans keepalives.
+func TestCommandSetsOfferThePlans(t *testing.T) {
+	for _, name := range []string{"realtek", "inventek", "wizfi"} {
+		d, err := newDialect(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := d.(protocol.KeepalivePlanner); !ok {
+			t.Errorf("%s has no keepalive planner", name)
+		}
+		if _, ok := d.(protocol.LinkPlanner); !ok && name == "inventek" {
+			t.Errorf("inventek reads and closes without its P0 plans")
+		}
 	}
 }
