@@ -56,6 +56,9 @@ type options struct {
 	link       string
 	control    string
 	wait       bool
+	// speed runs the emulator's modelled timers this many times faster
+	// (0: real time).
+	speed float64
 	// waitPort opens a --port PATH that is not there yet as a port that
 	// waits for it; the workbench sets it (it always waits), run --wait
 	// waits before opening.
@@ -87,6 +90,7 @@ func newFlagSet(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.rfc2217, "rfc2217", false, "emulate --listen: serve RFC 2217 (Telnet Com Port Control), like ser2net's telnet(rfc2217) accepter")
 	fs.StringVar(&o.clock, "clock", "relative", "console timestamps: relative|wall")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Float64Var(&o.speed, "speed", 0, "emulator only: run its modelled timers (keepalive, close states) N times faster, e.g. 60")
 	fs.Usage = func() {
 		printUsage(fs.Output())
 		fs.PrintDefaults()
@@ -203,8 +207,17 @@ func (o options) validate() error {
 	if o.timeout < 0 {
 		return usagef("--timeout %v: want a positive duration, or 0 for the command set's own", o.timeout)
 	}
+	if (o.speed != 0 && o.speed < 1) || o.speed > maxSpeed || o.speed != o.speed {
+		return usagef("--speed %g: want a factor from 1 to %d (e.g. 60), or 0 for real time", o.speed, maxSpeed)
+	}
+	if o.speed != 0 && o.port != "" {
+		return usagef("--speed runs the emulator's clock only: a real module (--port) keeps its own time")
+	}
 	return nil
 }
+
+// maxSpeed is the fastest demo clock the emulator takes.
+const maxSpeed = 100000
 
 // lineEnding maps --line-ending to bytes.
 func lineEnding(s string) (string, error) {
@@ -376,7 +389,7 @@ func startEmulator(o options, logf func(format string, args ...any)) (*emulator.
 	if set.Firmware == nil {
 		return nil, nil, usagef("the %s command set has no emulator yet; use --port", set.Name)
 	}
-	m, err := emulator.New(emulator.Config{Firmware: set.Firmware, Logf: logf})
+	m, err := emulator.New(emulator.Config{Firmware: set.Firmware, Logf: logf, Speed: o.speed})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start the %s emulator: %w", set.Name, err)
 	}
@@ -409,10 +422,12 @@ func historyPath() string {
 }
 
 func cmdPorts(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	if _, pos, err := parseArgs(args, stderr); err != nil {
+	if o, pos, err := parseArgs(args, stderr); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usagef("ports takes no arguments")
+	} else if o.speed != 0 {
+		return usagef("--speed runs the emulator's clock only: ports opens no emulator")
 	}
 	ports, err := serial.List()
 	if err != nil {

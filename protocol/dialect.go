@@ -81,3 +81,11 @@ type KeepalivePlan struct {
 	// sockets created after it), or "".
 	Note string
 }
+
+// LinkPlanner is implemented by dialects whose read or close of a link
+// takes more than one line (Inventek selects the socket with P0 first):
+// ReadPlan and ClosePlan build the whole exchange for Session.Send.
+type LinkPlanner interface {
+	ReadPlan(link, n int) (Plan, error)
+	ClosePlan(link int) (Plan, error)
+}

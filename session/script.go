@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,13 @@ import (
 //	                     raw bytes for the last send, or that send has ended
 //	sleep 200ms
 //	dtr on|off, rts on|off, break [duration]   modem control lines (serial ports)
+//	keepalive 90s [link] send the command set's keepalive plan for a dead peer
+//	                     detected within 90s (on link, as the set writes its
+//	                     id; none: the set's global settings), each command
+//	                     expected to end in OK
+//	coap ping <link>     a CoAP ping; the script fails when it gets no answer
+//	coap keepalive <link> <idle> <for>   keep link warm with CoAP pings after
+//	                     idle, for a while; fails when a ping goes unanswered
 //
 // ${NAME} is replaced by the environment variable NAME; an unset name is
 // an error. expect matches a record's text followed by its payload; records
@@ -46,6 +54,11 @@ type Step struct {
 	raw  []byte
 	dur  time.Duration
 	on   bool
+	// keepalive, coap: the link as written (resolved when the step runs,
+	// as links open while a script runs), the CoAP action, the idle time.
+	link string
+	coap string
+	idle time.Duration
 }
 
 // Script is a parsed script.
@@ -121,8 +134,34 @@ func ParseScript(name string, r io.Reader, lookup func(string) (string, bool)) (
 					return nil, fail("break takes an optional duration, got %q", arg)
 				}
 			}
+		case "keepalive":
+			f := strings.Fields(arg)
+			if len(f) < 1 || len(f) > 2 {
+				return nil, fail("keepalive takes a detection time and optionally a link, like keepalive 90s 0")
+			}
+			if st.dur, err = time.ParseDuration(f[0]); err != nil || st.dur <= 0 {
+				return nil, fail("keepalive needs a detection time like 90s, got %q", f[0])
+			}
+			if len(f) == 2 {
+				st.link = f[1]
+			}
+		case "coap":
+			f := strings.Fields(arg)
+			switch {
+			case len(f) == 2 && f[0] == "ping":
+			case len(f) == 4 && f[0] == "keepalive":
+				if st.idle, err = time.ParseDuration(f[2]); err != nil || st.idle <= 0 {
+					return nil, fail("coap keepalive needs an idle time like 30s, got %q", f[2])
+				}
+				if st.dur, err = time.ParseDuration(f[3]); err != nil || st.dur <= 0 {
+					return nil, fail("coap keepalive needs how long to run, like 2m, got %q", f[3])
+				}
+			default:
+				return nil, fail("coap takes ping <link> or keepalive <link> <idle> <for>, got %q", arg)
+			}
+			st.coap, st.link = f[0], f[1]
 		default:
-			return nil, fail("unknown verb %q (send, raw, expect, expect-note, timeout, sleep, dtr, rts, break)", verb)
+			return nil, fail("unknown verb %q (send, raw, expect, expect-note, timeout, sleep, dtr, rts, break, keepalive, coap)", verb)
 		}
 		s.Steps = append(s.Steps, st)
 	}
@@ -319,6 +358,19 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 			if err := s.Break(st.dur); err != nil {
 				return fail(err)
 			}
+		case "keepalive":
+			c, err := rn.keepalive(ctx, st)
+			if c != nil {
+				last = c
+				rn.failSeen = true // each command's result was checked
+			}
+			if err != nil {
+				return fail(err)
+			}
+		case "coap":
+			if err := rn.coap(ctx, st); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	if last != nil {
@@ -449,4 +501,93 @@ func (rn *Runner) noteMatch(r protocol.Record, last *Command) {
 	if failed && (err != nil || r.Seq >= rec.Seq) {
 		rn.failSeen = true
 	}
+}
+
+// scriptLink resolves a link named in a script: as the command set
+// writes it (WizFi CID "a"), or in decimal; a live link first.
+func (s *Session) scriptLink(name string) (int, error) {
+	if s.dialect == nil {
+		return 0, errDetecting
+	}
+	links := s.Links()
+	found := -1
+	for _, l := range links {
+		if strings.EqualFold(s.dialect.FormatLink(l.ID), name) || strconv.Itoa(l.ID) == name {
+			if found < 0 || l.Closed == nil {
+				found = l.ID
+			}
+		}
+	}
+	if found >= 0 {
+		return found, nil
+	}
+	if n, err := strconv.Atoi(name); err == nil && n >= 0 {
+		return n, nil
+	}
+	return 0, fmt.Errorf("no link %q", name)
+}
+
+// keepalive sends the command set's keepalive plan, one command at a time,
+// each expected to end in OK. It returns the last command sent.
+func (rn *Runner) keepalive(ctx context.Context, st Step) (*Command, error) {
+	s := rn.S
+	if !s.isDetected() {
+		select {
+		case <-s.Detected():
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	planner, ok := s.Dialect().(protocol.KeepalivePlanner)
+	if !ok {
+		return nil, fmt.Errorf("the %s command set has no keepalive planner", s.Dialect().Name())
+	}
+	link := protocol.NoLink
+	if st.link != "" {
+		var err error
+		if link, err = s.scriptLink(st.link); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := planner.PlanKeepalive(link, st.dur)
+	if err != nil {
+		return nil, err
+	}
+	var last *Command
+	for _, line := range plan.Commands {
+		c, err := s.Submit(line)
+		if err != nil {
+			return last, err
+		}
+		last = c
+		final, err := c.Wait(ctx)
+		if err != nil {
+			return last, fmt.Errorf("%s: %w", line, err)
+		}
+		if final.Kind != protocol.KindOK {
+			return last, fmt.Errorf("%s ended in %s", line, protocol.AppendEscaped(nil, []byte(final.Text)))
+		}
+	}
+	s.Note("keepalive plan sent: " + plan.Arithmetic)
+	return last, nil
+}
+
+// coap runs a coap step: a ping, or a keepalive for st.dur.
+func (rn *Runner) coap(ctx context.Context, st Step) error {
+	s := rn.S
+	link, err := s.scriptLink(st.link)
+	if err != nil {
+		return err
+	}
+	if st.coap == "ping" {
+		_, err := s.CoAPPing(ctx, link, CoAPOptions{}) // it notes the exchange
+		return err
+	}
+	kctx, cancel := context.WithTimeout(ctx, st.dur)
+	defer cancel()
+	err = s.CoAPKeepalive(kctx, link, CoAPKeepaliveOptions{Idle: st.idle})
+	if err != nil && kctx.Err() != nil && ctx.Err() == nil {
+		return nil // ran its time
+	}
+	return err
 }

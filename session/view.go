@@ -51,7 +51,13 @@ type View struct {
 	Lines Lines
 	// Now is the session's clock when the view was read.
 	Now time.Time
+	// ClockSpeed is how many times faster than real time the device's
+	// modelled timers run (the emulator's demo clock); 0 or 1 is real time.
+	ClockSpeed float64
 }
+
+// clockSpeeder is a device with a demo clock (the emulator's --speed).
+type clockSpeeder interface{ ClockSpeed() float64 }
 
 // View reads a view for a screen: the newest max records (all when
 // max <= 0) with Seq >= from, and the rest of the state. It may make
@@ -78,6 +84,9 @@ func (s *Session) View(from uint64, max int) View {
 	v.Info = s.Info()
 	if lr, ok := s.dev.(device.LineReporter); ok {
 		v.Lines = lr.Lines()
+	}
+	if cs, ok := s.dev.(clockSpeeder); ok {
+		v.ClockSpeed = cs.ClockSpeed()
 	}
 	v.Now = s.Now()
 	return v

@@ -71,6 +71,15 @@ type consolePane struct {
 
 	stats session.Stats
 	links []protocol.LinkInfo
+	// selected is the link selected in the links pane, for the ":" commands
+	// that act on a link when none is named.
+	selected func() (protocol.LinkInfo, bool)
+	// planned are the commands of a keepalive plan still to go into the
+	// input, one after each Enter.
+	planned []string
+	// coapRuns cancels the CoAP keepalive running on a link.
+	coapRuns map[int]coapRun
+	coapGen  uint64
 	// base is the origin of relative timestamps: the start of the screen,
 	// or the first record if the session began earlier.
 	base      time.Time
@@ -249,6 +258,9 @@ func (c *consolePane) Update(msg tea.Msg) (pane, tea.Cmd) {
 			c.setFlash(msg.err.Error(), true)
 		}
 		return c, c.saveHistory()
+	case coapDoneMsg:
+		c.onCoAP(msg)
+		return c, nil
 	case modemDoneMsg:
 		if msg.err != nil {
 			c.setFlash(protocol.Escape(msg.err.Error()), true)
@@ -364,6 +376,7 @@ func (c *consolePane) submit() tea.Cmd {
 	trimmed := strings.TrimSpace(text)
 	if trimmed == "" {
 		c.sb.toLive()
+		c.nextPlanned() // a planned command cleared from the input is skipped
 		return nil
 	}
 	if strings.HasPrefix(trimmed, ":") {
@@ -384,6 +397,7 @@ func (c *consolePane) submit() tea.Cmd {
 		cmds = append(cmds, c.saveHistory())
 	}
 	cmds = append(cmds, c.enqueue(submission{line: text, restore: true}))
+	c.nextPlanned()
 	return tea.Batch(cmds...)
 }
 
@@ -446,6 +460,10 @@ func (c *consolePane) colon(cmd string) tea.Cmd {
 	switch cc.verb {
 	case "dtr", "rts", "break":
 		return c.modem(cc.verb, fields[1:])
+	case "keepalive":
+		return c.planKeepalive(fields[1:])
+	case "coap":
+		return c.coap(fields[1:])
 	case "quit":
 		c.ed.reset()
 		return tea.Quit

@@ -29,6 +29,7 @@ type fakeBackend struct {
 	stats     session.Stats
 	info      session.Info
 	lines     session.Lines
+	speed     float64 // the demo clock
 	now       time.Time
 	dialect   protocol.Dialect
 	submitted []string
@@ -37,6 +38,9 @@ type fakeBackend struct {
 	fetches   int      // calls of Records
 	modem     []string // modem control calls
 	noModem   bool     // refuse modem control, like the emulator
+	plans     []protocol.Plan
+	coapErr   error // what CoAPPing and CoAPKeepalive fail with
+	coapLinks []int // links pinged
 }
 
 // fakeCapacity bounds the fake's transcript like session.DefaultCapacity.
@@ -148,7 +152,7 @@ func (f *fakeBackend) View(from uint64, max int) session.View {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.views++
-	v := session.View{Last: f.seq, Stats: f.stats, Info: f.info, Lines: f.lines, Now: f.now,
+	v := session.View{Last: f.seq, Stats: f.stats, Info: f.info, Lines: f.lines, Now: f.now, ClockSpeed: f.speed,
 		Links: slices.Clone(f.links), Settings: slices.Clone(f.settings)}
 	if max > 0 && v.Last >= from && v.Last-from >= uint64(max) {
 		from = v.Last - uint64(max) + 1
@@ -169,6 +173,46 @@ func (f *fakeBackend) Submit(line string) (*session.Command, error) {
 	f.submitted = append(f.submitted, line)
 	f.notifyLocked()
 	return &session.Command{Line: line}, nil
+}
+
+func (f *fakeBackend) Send(p protocol.Plan) (*session.Command, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stats.State == session.Disconnected {
+		return nil, fmt.Errorf("plan refused: %w (%s)", session.ErrDisconnected, f.stats.Cause)
+	}
+	f.plans = append(f.plans, slices.Clone(p))
+	f.notifyLocked()
+	return &session.Command{}, nil
+}
+
+func (f *fakeBackend) sentPlans() []protocol.Plan {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.plans)
+}
+
+func (f *fakeBackend) CoAPPing(ctx context.Context, link int, opts session.CoAPOptions) (session.CoAPResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.coapLinks = append(f.coapLinks, link)
+	if f.coapErr != nil {
+		return session.CoAPResult{}, f.coapErr
+	}
+	return session.CoAPResult{Link: link, Proto: protocol.ProtoUDP, MessageID: 0x1234, Transmissions: 1,
+		Sent: f.now, Answered: f.now.Add(12 * time.Millisecond), RTT: 12 * time.Millisecond, Answer: "RST 0.00 mid=0x1234"}, nil
+}
+
+func (f *fakeBackend) CoAPKeepalive(ctx context.Context, link int, opts session.CoAPKeepaliveOptions) error {
+	f.mu.Lock()
+	f.coapLinks = append(f.coapLinks, link)
+	err := f.coapErr
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return ctx.Err()
 }
 
 func (f *fakeBackend) WriteRaw(p []byte) error {
@@ -270,9 +314,13 @@ func (a fakeAnswer) Take(r protocol.Record) protocol.Turn {
 }
 
 func (d fakeDialect) SendPlan(link int, payload []byte) (protocol.Plan, error) {
+	if len(payload) == 0 {
+		return nil, errors.New("AT+SKTSEND: empty payload (data_size must be at least 1)")
+	}
 	line, err := d.SendCommand(link, payload)
 	if err != nil {
-		return nil, err
+		// Like Realtek: AT+SKTSENDRAW and the bytes.
+		return protocol.Plan{protocol.LineStep(fmt.Sprintf("AT+SKTSENDRAW=%d,%d", link, len(payload))), protocol.RawStep(payload)}, nil
 	}
 	return protocol.Plan{protocol.LineStep(line)}, nil
 }

@@ -111,13 +111,13 @@ func (p *keepalivePane) lines(iw int) []string {
 	wide := iw >= 72
 	const indent = "      "
 	var out []string
-	counted, closed, tcp, predicted := false, 0, 0, false
+	counted, closed, tcp, predicted, read := false, 0, 0, false, false
 	for _, l := range p.links {
 		if !isTCP(l) {
 			continue
 		}
 		tcp++
-		head := padLeft(strconv.Itoa(l.ID), 2) + " " + padRight(protocol.Escape(string(l.Role)), 6) + " "
+		head := padLeft(p.sh.linkID(l.ID), 2) + " " + padRight(protocol.Escape(string(l.Role)), 6) + " "
 		ka := l.Keepalive
 		switch {
 		case l.Closed != nil:
@@ -159,6 +159,14 @@ func (p *keepalivePane) lines(iw int) []string {
 			}
 			first := " " + st.Text.Render(head) + st.Good.Render("on") + st.Text.Render(
 				" · idle "+fmtSetDur(ka.Idle)+" · intvl "+fmtSetDur(ka.Interval)+" · cnt "+countText(ka.Count))
+			if ka.Source == protocol.KeepaliveRead {
+				read = true
+			}
+			if ka.Silenced {
+				// A modelled blackhole: the peer is cut off in the model, not
+				// by the kernel.
+				first += st.Warn.Render(" · silenced: modelled")
+			}
 			switch {
 			case ka.Source == protocol.KeepalivePredicted:
 				// The module's probes never show on the AT port.
@@ -171,6 +179,12 @@ func (p *keepalivePane) lines(iw int) []string {
 				out = append(out, first, indent+p.progress(now, l),
 					indent+st.Text.Render("probes "+probesText(ka)+" · ")+p.deadline(now, l, "if silent, dead at "))
 			}
+			if ka.ProbesAnswered > 0 {
+				out = append(out, indent+st.Good.Render(answeredText(now, ka)))
+			}
+		}
+		if l.Closed == nil && l.Kernel != nil {
+			out = append(out, p.kernelLines(now, l.Kernel)...)
 		}
 	}
 	switch {
@@ -178,6 +192,9 @@ func (p *keepalivePane) lines(iw int) []string {
 		out = append(out, st.Subtle.Render("no TCP links"))
 	case !counted && p.globalOn():
 		out = append(out, st.Subtle.Render("keepalive applies to sockets opened after it is set"))
+	}
+	if read {
+		out = append(out, st.Subtle.Render("timers read from the emulator's sockets"))
 	}
 	if predicted {
 		for _, l := range wrapPlain("predicted from the commands the module accepted before each link opened, "+
@@ -214,7 +231,7 @@ func (p *keepalivePane) progress(now time.Time, l protocol.LinkInfo) string {
 	st := &p.sh.styles
 	ka := l.Keepalive
 	silent := time.Duration(0)
-	if t := lastTraffic(l); !t.IsZero() {
+	if t := heard(l); !t.IsZero() {
 		silent = max(now.Sub(t), 0)
 	}
 	const barW = 10
@@ -302,4 +319,49 @@ func (p *keepalivePane) globalLines(iw int) []string {
 		width += sepW + iwid
 	}
 	return append(out, line)
+}
+
+// heard is when the idle countdown runs from: the peer last heard (data
+// or an answered probe) when the model says, else the last traffic.
+func heard(l protocol.LinkInfo) time.Time {
+	if t := l.Keepalive.Heard; !t.IsZero() {
+		return t
+	}
+	return lastTraffic(l)
+}
+
+// answeredText says how many probes the peer answered, and when last: the
+// schedule restarted from that answer.
+func answeredText(now time.Time, ka protocol.Keepalive) string {
+	s := "peer answered " + strconv.Itoa(ka.ProbesAnswered) + " probe"
+	if ka.ProbesAnswered != 1 {
+		s += "s"
+	}
+	if !ka.LastAnswer.IsZero() {
+		s += ", last " + fmtDur(max(now.Sub(ka.LastAnswer), 0)) + " ago: schedule restarted"
+	}
+	return s
+}
+
+// kernelLines show the host kernel's view of the socket beside the model,
+// and, flagged, where the two disagree.
+func (p *keepalivePane) kernelLines(now time.Time, k *protocol.KernelTCP) []string {
+	st := &p.sh.styles
+	const indent = "      "
+	text := "kernel " + protocol.Escape(k.State) + " · probes " + strconv.Itoa(k.Probes) +
+		" · retrans " + strconv.Itoa(k.Retransmits) + " · rtt " + fmtRTT(k.RTT) +
+		" · data " + fmtDur(k.LastDataRx) + " ago · ack " + fmtDur(k.LastAckRx) + " ago"
+	out := []string{indent + st.Subtle.Render(text)}
+	if k.Disagree != "" {
+		out = append(out, indent+st.Warn.Render("⚑ disagree: "+protocol.Escape(k.Disagree)))
+	}
+	return out
+}
+
+// fmtRTT shows a round-trip time to a tenth of a millisecond.
+func fmtRTT(d time.Duration) string {
+	if d < time.Second {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + "ms"
+	}
+	return fmtDur(d)
 }

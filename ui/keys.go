@@ -165,9 +165,11 @@ func colonCommands() []colonCommand {
 		{"hex", []string{"hex"}, "", "hex view on/off"},
 		{"time", []string{"time", "clock"}, "", "wall/relative time"},
 		{"help", []string{"help", "h"}, "", "this help"},
-		{"dtr", []string{"dtr"}, "on|off", "drive DTR (serial; many boards reset through it)"},
+		{"dtr", []string{"dtr"}, "on|off", "drive DTR (serial; boards reset by it)"},
 		{"rts", []string{"rts"}, "on|off", "drive RTS (serial)"},
 		{"break", []string{"break"}, "[250ms]", "send a break (serial), up to 5s"},
+		{"keepalive", []string{"keepalive", "ka"}, "90s [id]", "plan keepalive commands for link id"},
+		{"coap", []string{"coap"}, "ping|keepalive|stop <id> [30s]", "CoAP ping; ping after idle; stop"},
 	}
 }
 

@@ -50,6 +50,13 @@ func keyOf(l protocol.LinkInfo) linkKey {
 // fillInputMsg puts a command line into the console input and focuses it.
 type fillInputMsg struct{ line string }
 
+// linkPlanMsg reports a plan the links pane sent through Session.Send: a
+// send, or a read or close that takes more than one line.
+type linkPlanMsg struct {
+	what string // "send 5 B on 0", "read 1", "close 1"
+	err  error
+}
+
 // readSize is how many bytes the read action asks for when the link has no
 // count of buffered bytes.
 const readSize = 1024
@@ -180,7 +187,7 @@ func (p *linksPane) Update(msg tea.Msg) (pane, tea.Cmd) {
 			if l.Buffered > 0 {
 				n = l.Buffered
 			}
-			return p, p.fill(p.sh.dialect.ReadCommand(l.ID, n))
+			return p, p.planned(true, l, n)
 		}
 	case key.Matches(km, k.CloseAction):
 		// A dead link may still hold its id on the module (Realtek keeps
@@ -191,9 +198,9 @@ func (p *linksPane) Update(msg tea.Msg) (pane, tea.Cmd) {
 		case !ok || p.sh.dialect == nil:
 			p.live() // says why
 		case l.Closed != nil && p.idTaken(l.ID):
-			p.setFlash("link "+strconv.Itoa(l.ID)+" is closed and its id is in use again", true)
+			p.setFlash("link "+p.sh.linkID(l.ID)+" is closed and its id is in use again", true)
 		default:
-			return p, p.fill(p.sh.dialect.CloseCommand(l.ID))
+			return p, p.planned(false, l, 0)
 		}
 	}
 	return p, nil
@@ -207,7 +214,7 @@ func (p *linksPane) live() (protocol.LinkInfo, bool) {
 		p.setFlash("no link selected", true)
 		return l, false
 	case l.Closed != nil:
-		p.setFlash("link "+strconv.Itoa(l.ID)+" is closed", true)
+		p.setFlash("link "+p.sh.linkID(l.ID)+" is closed", true)
 		return l, false
 	case p.sh.dialect == nil:
 		p.setFlash("no command set", true)
@@ -234,10 +241,10 @@ func (p *linksPane) serverSendHint(srv protocol.LinkInfo) string {
 	var seeds []string
 	for _, l := range p.links {
 		if l.Role == protocol.RoleSeed && l.Parent == srv.ID && l.Closed == nil {
-			seeds = append(seeds, strconv.Itoa(l.ID))
+			seeds = append(seeds, p.sh.linkID(l.ID))
 		}
 	}
-	what := "link " + strconv.Itoa(srv.ID) + " is a " + strings.ToUpper(string(srv.Proto)) + " server: send through one of its seeds"
+	what := "link " + p.sh.linkID(srv.ID) + " is a " + strings.ToUpper(string(srv.Proto)) + " server: send through one of its seeds"
 	if len(seeds) == 0 {
 		return what + " (none yet: a peer must connect first)"
 	}
@@ -251,13 +258,69 @@ func (p *linksPane) confirmSend() tea.Cmd {
 		p.setFlash(err.Error(), true)
 		return nil
 	}
-	line, err := p.sh.dialect.SendCommand(p.promptOn, payload)
+	plan, err := p.sh.dialect.SendPlan(p.promptOn, payload)
 	if err != nil {
 		p.setFlash(protocol.Escape(err.Error()), true)
 		return nil
 	}
 	p.prompt = false
-	return func() tea.Msg { return fillInputMsg{line: line} }
+	return p.run("send "+strconv.Itoa(len(payload))+" B on "+p.sh.linkID(p.promptOn), plan)
+}
+
+// run shows a plan of one command line in the console input, for the user
+// to run or edit; a plan with raw bytes or several lines, which no input
+// line can hold, goes to the session at once and its outcome is flashed.
+func (p *linksPane) run(what string, plan protocol.Plan) tea.Cmd {
+	if len(plan) == 1 && !plan[0].IsRaw() {
+		line := plan[0].Line
+		return func() tea.Msg { return fillInputMsg{line: line} }
+	}
+	b := p.sh.b
+	return func() tea.Msg {
+		_, err := b.Send(plan)
+		return linkPlanMsg{what: what, err: err}
+	}
+}
+
+// planned builds a read or close plan with the command set's LinkPlanner
+// when it has one, else the one-line command.
+func (p *linksPane) planned(read bool, l protocol.LinkInfo, n int) tea.Cmd {
+	d := p.sh.dialect
+	var plan protocol.Plan
+	var err error
+	what := "close " + p.sh.linkID(l.ID)
+	if read {
+		what = "read " + p.sh.linkID(l.ID)
+	}
+	if lp, ok := d.(protocol.LinkPlanner); ok {
+		if read {
+			plan, err = lp.ReadPlan(l.ID, n)
+		} else {
+			plan, err = lp.ClosePlan(l.ID)
+		}
+	} else {
+		var line string
+		if read {
+			line, err = d.ReadCommand(l.ID, n)
+		} else {
+			line, err = d.CloseCommand(l.ID)
+		}
+		plan = protocol.Plan{protocol.LineStep(line)}
+	}
+	if err != nil {
+		p.setFlash(protocol.Escape(err.Error()), true)
+		return nil
+	}
+	return p.run(what, plan)
+}
+
+// done shows the outcome of a plan sent from the pane.
+func (p *linksPane) done(msg linkPlanMsg) {
+	if msg.err != nil {
+		p.setFlash(msg.what+": "+protocol.Escape(msg.err.Error()), true)
+		return
+	}
+	p.setFlash(msg.what+": queued (the console shows the exchange)", false)
 }
 
 // fill turns a built command into a message for the console.
@@ -407,7 +470,7 @@ func wrapPlain(s string, w int, indent string) []string {
 func (p *linksPane) idWidth() int {
 	w := 2
 	for _, l := range p.links {
-		w = max(w, len(strconv.Itoa(l.ID)))
+		w = max(w, ansi.StringWidth(p.sh.linkID(l.ID)))
 	}
 	return w
 }
@@ -450,7 +513,7 @@ func (p *linksPane) footer(iw int) []string {
 		text, _ := p.ed.view(max(iw-ansi.StringWidth(label), 1))
 		out = append(out, st.RawPrompt.Render(label)+st.Text.Render(text))
 	case p.focused && len(p.links) > 0 && p.flash == "":
-		for _, l := range wrapPlain("s send · r read · c close · l list (the AT command goes to the console)", iw, "  ") {
+		for _, l := range wrapPlain("s send · r read · c close · l list (a one-line command goes to the console input; longer exchanges are sent)", iw, "  ") {
 			out = append(out, st.Hint.Render(l))
 		}
 	}
@@ -459,7 +522,7 @@ func (p *linksPane) footer(iw int) []string {
 
 // promptLabel is the label of the payload prompt.
 func (p *linksPane) promptLabel() string {
-	return "send on " + strconv.Itoa(p.promptOn) + " (\\r \\n \\xNN) › "
+	return "send on " + p.sh.linkID(p.promptOn) + " (\\r \\n \\xNN) › "
 }
 
 // rows draws the links that fit in n rows, keeping the selected one in
@@ -507,7 +570,7 @@ func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) 
 	local, remote := orDash(l.Local), orDash(l.Remote)
 	// Columns are padded, never cut: a long address pushes the row on,
 	// and the row wraps.
-	row := mark + padLeft(strconv.Itoa(l.ID), p.idWidth()) + " " + pad(protocol.Escape(string(l.Role)), 6) + " " +
+	row := mark + padLeft(p.sh.linkID(l.ID), p.idWidth()) + " " + pad(protocol.Escape(string(l.Role)), 6) + " " +
 		pad(protocol.Escape(string(l.Proto)), 5) + " " + pad(local, aw) + " " + pad(remote, aw)
 	idle := "-"
 	if t := lastTraffic(l); !t.IsZero() && l.Closed == nil {
@@ -529,6 +592,9 @@ func (p *linksPane) linkLines(l protocol.LinkInfo, iw int, wide, selected bool) 
 			detail += " · idle " + idleText(now, l)
 		}
 		lines = append(lines, row, detail)
+	}
+	if cs := l.Close; cs != nil {
+		lines = append(lines, "     "+closeText(cs, l.Kernel, now))
 	}
 	if c := l.Closed; c != nil {
 		why := protocol.Escape(c.Reason)
@@ -616,4 +682,29 @@ func orDash(s string) string {
 		return "-"
 	}
 	return protocol.Escape(s)
+}
+
+// closeText is where a TCP link is in its close sequence, with the time
+// left on its timer and what happens then, and the kernel's own state.
+func closeText(cs *protocol.CloseState, k *protocol.KernelTCP, now time.Time) string {
+	s := "close: " + protocol.Escape(string(cs.State))
+	if !cs.Since.IsZero() {
+		s += " since " + cs.Since.Format("15:04:05")
+	}
+	if !cs.Until.IsZero() && !cs.Free {
+		s += " · " + fmtDur(max(cs.Until.Sub(now), 0)) + " left"
+		if cs.OnTimeout != "" {
+			s += " → " + protocol.Escape(cs.OnTimeout)
+		}
+	}
+	if cs.Free {
+		s += " · id free"
+	}
+	if cs.Note != "" {
+		s += " · " + protocol.Escape(cs.Note)
+	}
+	if k != nil && k.State != "" {
+		s += " · kernel " + protocol.Escape(k.State)
+	}
+	return s
 }

@@ -40,11 +40,15 @@ func TestLinkActionsFillTheConsole(t *testing.T) {
 		}
 		d.typeText(`a,b\r\n`)
 		d.key("enter")
+		// No command line carries it: the set's plan (a command and the
+		// raw bytes) goes to the session at once.
 		scr := d.screen()
-		if d.m.focus != focusLinks || !strings.Contains(scr, "AT+SKTSENDRAW=0,5") {
-			t.Fatalf("a payload the command cannot carry: focus %d\n%s", d.m.focus, scr)
+		want := protocol.Plan{protocol.LineStep("AT+SKTSENDRAW=0,5"), protocol.RawStep([]byte("a,b\r\n"))}
+		if got := f.sentPlans(); len(got) != 1 || !slices.EqualFunc(got[0], want, stepEqual) ||
+			!strings.Contains(scr, "send 5 B on 0: queued") {
+			t.Fatalf("a payload the command cannot carry: plans %q\n%s", got, scr)
 		}
-		d.key("ctrl+u")
+		d.key("s")
 		d.typeText("hello")
 		d.key("enter")
 		if d.input() != "AT+SKTSEND=0,5,,,hello" || d.m.focus != focusConsole {
@@ -256,3 +260,5 @@ func TestActionWaitsWhileRawBytesAreDue(t *testing.T) {
 		t.Fatalf("no explanation:\n%s", scr)
 	}
 }
+
+func stepEqual(a, b protocol.Step) bool { return a.Line == b.Line && string(a.Raw) == string(b.Raw) }

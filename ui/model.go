@@ -107,7 +107,7 @@ type Model struct {
 	stats    session.Stats
 	info     session.Info  // the device, from the latest view
 	lines    session.Lines // the far UART's lines, from the latest view
-
+	speed    float64       // the device's demo clock, from the latest view
 }
 
 func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model {
@@ -120,6 +120,7 @@ func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model 
 		status:    newStatusBar(sh),
 	}
 	m.panes = [numPanes]pane{m.console, m.links, m.keepalive}
+	m.console.selected = m.links.selected
 	m.resize(80, 24)
 	m.settle()
 	return m
@@ -181,9 +182,11 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onFill(msg.line)
 	case showHelpMsg:
 		m.showHelp, m.helpTop = true, 0
+	case linkPlanMsg:
+		m.links.done(msg)
 	case tea.InterruptMsg:
 		return m, tea.Quit
-	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg:
+	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg, coapDoneMsg:
 		_, cmd := m.console.Update(msg)
 		return m, cmd
 	}
@@ -235,7 +238,7 @@ func (m *Model) onBackground(dark bool) {
 // the AT port, as the Realtek firmware does when a peer closes.
 func (m *Model) onView(msg viewMsg) tea.Cmd {
 	v := msg.v
-	m.stats, m.info, m.lines = v.Stats, v.Info, v.Lines
+	m.stats, m.info, m.lines, m.speed = v.Stats, v.Info, v.Lines, v.ClockSpeed
 	m.console.ingest(v)
 	links := slices.Clone(v.Links)
 	// Live links by id, then closed ones in the backend's order (newest
@@ -414,7 +417,7 @@ func (m Model) render() (string, int, int, bool) {
 	} else {
 		body = consoleView + "\n" + m.links.View() + "\n" + m.keepalive.View()
 	}
-	screen := body + "\n" + m.status.view(m.stats, m.info, m.lines)
+	screen := body + "\n" + m.status.view(m.stats, m.info, m.lines, m.speed)
 	cursorOK := m.console.focused
 	if m.showHelp {
 		box, bw, bh, _ := helpBox(&m.sh.styles, m.sh.keys, w, h, m.helpTop)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"atbench/protocol"
@@ -65,4 +66,13 @@ func (sh *shared) dialectName() string {
 
 func lookupTheme(name string) (themes.Palette, error) {
 	return themes.Lookup(strings.TrimSpace(name))
+}
+
+// linkID writes a link id as the command set writes it (WizFi CIDs are one
+// hex digit), escaped for the screen.
+func (sh *shared) linkID(id int) string {
+	if sh.dialect == nil || id < 0 {
+		return strconv.Itoa(id)
+	}
+	return protocol.Escape(sh.dialect.FormatLink(id))
 }

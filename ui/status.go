@@ -43,7 +43,7 @@ func backendName(info session.Info) string {
 }
 
 // view draws the bar for the given stats and device.
-func (s *statusBar) view(st session.Stats, info session.Info, lines session.Lines) string {
+func (s *statusBar) view(st session.Stats, info session.Info, lines session.Lines, speed float64) string {
 	if s.w <= 0 {
 		return ""
 	}
@@ -63,6 +63,11 @@ func (s *statusBar) view(st session.Stats, info session.Info, lines session.Line
 		left = append(left, sty.Status.Render(protocol.Escape(l)))
 	}
 	left = append(left, sty.Status.Render(s.sh.dialectName()))
+	if speed > 1 {
+		// The modelled timers run faster than the wall clock: say so, or
+		// a 7200 s keepalive dying in two minutes looks like a bug.
+		left = append(left, sty.StatusWarn.Render("clock "+strconv.FormatFloat(speed, 'g', 6, 64)+"×"))
+	}
 	switch st.State {
 	case session.Connected, session.Reconnected:
 		left = append(left, sty.StatusOK.Render("● "+st.State.String()))

@@ -36,6 +36,14 @@ type Backend interface {
 	Submit(line string) (*session.Command, error)
 	// WriteRaw writes bytes to the device outside the command queue.
 	WriteRaw(p []byte) error
+	// Send queues a plan of command lines and raw bytes (a link send,
+	// read or close built by the command set).
+	Send(p protocol.Plan) (*session.Command, error)
+	// CoAPPing pings a link with CoAP and waits for the answer.
+	CoAPPing(ctx context.Context, link int, opts session.CoAPOptions) (session.CoAPResult, error)
+	// CoAPKeepalive keeps an idle link warm with CoAP pings until ctx ends
+	// or a ping goes unanswered.
+	CoAPKeepalive(ctx context.Context, link int, opts session.CoAPKeepaliveOptions) error
 	// Dialect returns the module's command set; the screen reads it once,
 	// when it is built.
 	Dialect() protocol.Dialect
