@@ -193,6 +193,9 @@ func (s *Stack) closeHostLocked(l *link, rst bool) {
 		_ = l.tcp.SetLinger(0)
 	}
 	_ = l.tcp.Close()
+	if l.fault != nil {
+		l.fault.stop() // its pumps end with the socket
+	}
 }
 
 // freeLocked frees the id a removed link held and files it in the history.

@@ -121,6 +121,8 @@ func (c *faultConn) waitUntil(t time.Time) bool {
 		return true
 	case <-c.done:
 		return false
+	case <-c.s.ctx.Done(): // the stack is closing
+		return false
 	}
 }
 
@@ -166,6 +168,8 @@ func (c *faultConn) pumpOut() {
 		case ch = <-c.out:
 		case <-c.done:
 			return
+		case <-c.s.ctx.Done(): // the stack is closing
+			return
 		}
 		if !c.waitUntil(ch.due) {
 			return
@@ -181,6 +185,13 @@ func (c *faultConn) pumpOut() {
 
 // Close stops the fault layer and closes the connection.
 func (c *faultConn) Close() error {
+	c.stop()
+	return c.Conn.Close()
+}
+
+// stop ends the fault layer's pumps and timers; the connection is closed
+// by whoever holds it (a close sequence closes the TCP socket itself).
+func (c *faultConn) stop() {
 	c.closeOnce.Do(func() {
 		close(c.done)
 		c.f.mu.Lock()
@@ -189,5 +200,4 @@ func (c *faultConn) Close() error {
 		}
 		c.f.mu.Unlock()
 	})
-	return c.Conn.Close()
 }
