@@ -160,8 +160,12 @@ func ParseScript(name string, r io.Reader, lookup func(string) (string, bool)) (
 				return nil, fail("coap takes ping <link> or keepalive <link> <idle> <for>, got %q", arg)
 			}
 			st.coap, st.link = f[0], f[1]
+		case "fault":
+			if len(strings.Fields(arg)) == 0 {
+				return nil, fail("fault needs what to inject: blackhole <link>, reset <link>, latency <link> 300ms, wifi, reboot or unplug 3s")
+			}
 		default:
-			return nil, fail("unknown verb %q (send, raw, expect, expect-note, timeout, sleep, dtr, rts, break, keepalive, coap)", verb)
+			return nil, fail("unknown verb %q (send, raw, expect, expect-note, timeout, sleep, dtr, rts, break, keepalive, coap, fault)", verb)
 		}
 		s.Steps = append(s.Steps, st)
 	}
@@ -303,7 +307,7 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 		}
 		fail := func(err error) error { return fmt.Errorf("%s:%d: %s: %w", sc.Name, st.Line, st.Verb, err) }
 		switch st.Verb {
-		case "raw", "dtr", "rts", "break":
+		case "raw", "dtr", "rts", "break", "fault":
 			// These act at once: let an earlier send reach the wire first,
 			// and raw bytes wait until the module asks for them.
 			if last != nil {
@@ -369,6 +373,10 @@ func (rn *Runner) Run(ctx context.Context, sc *Script) error {
 			}
 		case "coap":
 			if err := rn.coap(ctx, st); err != nil {
+				return fail(err)
+			}
+		case "fault":
+			if _, err := s.Fault(ctx, strings.Fields(st.Arg)); err != nil {
 				return fail(err)
 			}
 		}

@@ -261,6 +261,13 @@ func (c *consolePane) Update(msg tea.Msg) (pane, tea.Cmd) {
 	case coapDoneMsg:
 		c.onCoAP(msg)
 		return c, nil
+	case faultDoneMsg:
+		if msg.err != nil {
+			c.setFlash(protocol.Escape(msg.what+": "+msg.err.Error()), true)
+		} else {
+			c.setFlash(protocol.Escape("fault injected: "+msg.effect), false)
+		}
+		return c, nil
 	case modemDoneMsg:
 		if msg.err != nil {
 			c.setFlash(protocol.Escape(msg.err.Error()), true)
@@ -442,6 +449,28 @@ func (c *consolePane) modem(verb string, args []string) tea.Cmd {
 	return func() tea.Msg { return modemDoneMsg{what: what, err: op()} }
 }
 
+// faultDoneMsg reports the end of a :fault.
+type faultDoneMsg struct {
+	what, effect string
+	err          error
+}
+
+// fault injects a fault into the emulator in a command: the session notes
+// it in the transcript as it happens, and the panes show its effect.
+func (c *consolePane) fault(words []string) tea.Cmd {
+	if len(words) == 0 {
+		c.setFlash(":fault takes blackhole <id>, reset <id>, latency <id> 300ms, wifi, reboot or unplug 3s", true)
+		return nil
+	}
+	c.ed.reset()
+	b, ctx := c.sh.b, c.sh.ctx
+	what := ":fault " + strings.Join(words, " ")
+	return func() tea.Msg {
+		effect, err := b.Fault(ctx, words)
+		return faultDoneMsg{what: what, effect: effect, err: err}
+	}
+}
+
 // colon runs a ":" command of the screen itself (colonCommands).
 func (c *consolePane) colon(cmd string) tea.Cmd {
 	fields := strings.Fields(strings.ToLower(cmd[1:]))
@@ -464,6 +493,8 @@ func (c *consolePane) colon(cmd string) tea.Cmd {
 		return c.planKeepalive(fields[1:])
 	case "coap":
 		return c.coap(fields[1:])
+	case "fault":
+		return c.fault(fields[1:])
 	case "quit":
 		c.ed.reset()
 		return tea.Quit

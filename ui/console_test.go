@@ -513,3 +513,34 @@ func TestStatusShowsFarLines(t *testing.T) {
 		}
 	})
 }
+
+// TestFaultFromTheConsole: :fault hands its words to the backend in a
+// command and shows what was done, or why not.
+func TestFaultFromTheConsole(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		d := start(t, f, Options{Theme: "dark"}, 120, 40)
+		d.typeText(":fault blackhole 3")
+		d.key("enter")
+		d.settle()
+		if len(f.faults) != 1 || f.faults[0] != "blackhole 3" {
+			t.Fatalf("faults %q", f.faults)
+		}
+		if !strings.Contains(d.screen(), "fault injected: blackhole 3: done") {
+			t.Errorf("screen lacks the effect:\n%s", d.screen())
+		}
+		f.faultErr = errors.New("faults are injected into the emulator only (run with --emulate)")
+		d.typeText(":fault reboot")
+		d.key("enter")
+		d.settle()
+		if !strings.Contains(d.screen(), ":fault reboot: faults are injected into the emulator") {
+			t.Errorf("screen lacks the refusal:\n%s", d.screen())
+		}
+		d.typeText(":fault")
+		d.key("enter")
+		d.settle()
+		if !strings.Contains(d.screen(), ":fault takes blackhole <id>") {
+			t.Errorf("screen lacks the usage:\n%s", d.screen())
+		}
+	})
+}

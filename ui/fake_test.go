@@ -29,6 +29,8 @@ type fakeBackend struct {
 	stats     session.Stats
 	info      session.Info
 	lines     session.Lines
+	faults    []string // :fault words
+	faultErr  error
 	speed     float64 // the demo clock
 	now       time.Time
 	dialect   protocol.Dialect
@@ -190,6 +192,17 @@ func (f *fakeBackend) sentPlans() []protocol.Plan {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.plans)
+}
+
+// Fault records the words of a :fault; a fake with faultErr set refuses.
+func (f *fakeBackend) Fault(ctx context.Context, words []string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = append(f.faults, strings.Join(words, " "))
+	if f.faultErr != nil {
+		return "", f.faultErr
+	}
+	return strings.Join(words, " ") + ": done", nil
 }
 
 func (f *fakeBackend) CoAPPing(ctx context.Context, link int, opts session.CoAPOptions) (session.CoAPResult, error) {

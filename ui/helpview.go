@@ -34,7 +34,14 @@ func helpBox(st *themes.Styles, k keyMap, w, h, top int) (string, int, int, int)
 	var cols [][]string
 	var widths []int
 	for ncol := 1; ncol <= 3; ncol++ {
-		c, ws := packColumns(blocks, ncol)
+		c, ws := packColumns(blocks, ncol, true)
+		if rowsOf(c) > avail {
+			// Without the blank line between groups it may still fit on
+			// one screen: titles stand out by their style.
+			if cc, cws := packColumns(blocks, ncol, false); rowsOf(cc) <= avail {
+				c, ws = cc, cws
+			}
+		}
 		total := 4 + gap*(ncol-1)
 		for _, cw := range ws {
 			total += cw
@@ -82,26 +89,46 @@ func helpBox(st *themes.Styles, k keyMap, w, h, top int) (string, int, int, int)
 	return frame(st, true, "Help", st.Subtle.Render(note), bw, bh, body), bw, bh, maxTop
 }
 
-// packColumns spreads blocks over ncol columns of about equal height,
-// a blank line between blocks; it returns the columns and their widths.
-func packColumns(blocks [][]string, ncol int) ([][]string, []int) {
-	total := 0
-	for _, b := range blocks {
-		total += len(b) + 1
+// packColumns spreads blocks, in order, over at most ncol columns (with a
+// blank line between blocks when sep), so that the tallest column is as short as it
+// can be; it returns the columns and their widths.
+func packColumns(blocks [][]string, ncol int, sep bool) ([][]string, []int) {
+	blank := 0
+	if sep {
+		blank = 1
 	}
-	target := (total + ncol - 1) / ncol
-	cols := make([][]string, ncol)
-	c := 0
-	for _, b := range blocks {
-		if c < ncol-1 && len(cols[c]) > 0 && len(cols[c])+1+len(b) > target {
-			c++
+	// fill packs greedily into columns of at most height rows and says how
+	// many columns that takes.
+	fill := func(height int) [][]string {
+		var cols [][]string
+		for _, b := range blocks {
+			n := len(cols)
+			if n == 0 || (len(cols[n-1]) > 0 && len(cols[n-1])+blank+len(b) > height) {
+				cols = append(cols, nil)
+				n++
+			}
+			if len(cols[n-1]) > 0 && sep {
+				cols[n-1] = append(cols[n-1], "")
+			}
+			cols[n-1] = append(cols[n-1], b...)
 		}
-		if len(cols[c]) > 0 {
-			cols[c] = append(cols[c], "")
-		}
-		cols[c] = append(cols[c], b...)
+		return cols
 	}
-	widths := make([]int, ncol)
+	lo, hi := 1, 0
+	for _, b := range blocks {
+		lo = max(lo, len(b))
+		hi += len(b) + blank
+	}
+	for lo < hi { // the least height that needs no more than ncol columns
+		mid := (lo + hi) / 2
+		if len(fill(mid)) <= ncol {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	cols := fill(lo)
+	widths := make([]int, len(cols))
 	for i, col := range cols {
 		for _, line := range col {
 			widths[i] = max(widths[i], ansi.StringWidth(line))

@@ -170,6 +170,7 @@ func colonCommands() []colonCommand {
 		{"break", []string{"break"}, "[250ms]", "send a break (serial), up to 5s"},
 		{"keepalive", []string{"keepalive", "ka"}, "90s [id]", "plan keepalive commands for link id"},
 		{"coap", []string{"coap"}, "ping|keepalive|stop <id> [30s]", "CoAP ping; ping after idle; stop"},
+		{"fault", []string{"fault"}, "<kind> [id] [3s]", "inject a fault (emulator)"},
 	}
 }
 

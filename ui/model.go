@@ -186,7 +186,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.links.done(msg)
 	case tea.InterruptMsg:
 		return m, tea.Quit
-	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg, coapDoneMsg:
+	case historyLoadedMsg, historySavedMsg, submitDoneMsg, modemDoneMsg, coapDoneMsg, faultDoneMsg:
 		_, cmd := m.console.Update(msg)
 		return m, cmd
 	}

@@ -52,6 +52,9 @@ type Backend interface {
 	SetDTR(on bool) error
 	SetRTS(on bool) error
 	Break(d time.Duration) error
+	// Fault injects a fault into an emulated module (the words of :fault)
+	// and returns what it did; a real module refuses.
+	Fault(ctx context.Context, words []string) (string, error)
 }
 
 // The session is the backend the workbench runs on.

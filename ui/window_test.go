@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -41,6 +42,10 @@ func (g *guardBackend) Records(from uint64, max int) []protocol.Record {
 func (g *guardBackend) Submit(line string) (*session.Command, error) {
 	g.check("Submit")
 	return g.fakeBackend.Submit(line)
+}
+func (g *guardBackend) Fault(ctx context.Context, words []string) (string, error) {
+	g.check("Fault")
+	return g.fakeBackend.Fault(ctx, words)
 }
 func (g *guardBackend) WriteRaw(p []byte) error {
 	g.check("WriteRaw")

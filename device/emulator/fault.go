@@ -401,3 +401,21 @@ func (m *Module) sendStatus(st device.Status) {
 	case m.status <- st:
 	}
 }
+
+// InjectFault parses the words of a fault ("blackhole 3", "unplug 3s") and
+// injects it, returning what it did: the entry FaultLog keeps for it. It is
+// what a session calls for the console's :fault and a script's fault verb.
+func (m *Module) InjectFault(ctx context.Context, words []string) (string, error) {
+	f, err := ParseFault(words)
+	if err != nil {
+		return "", err
+	}
+	if err := m.Fault(ctx, f); err != nil {
+		return "", err
+	}
+	log := m.FaultLog()
+	if n := len(log); n > 0 && log[n-1].Fault == f {
+		return f.String() + ": " + log[n-1].Effect, nil
+	}
+	return f.String(), nil
+}
