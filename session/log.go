@@ -25,8 +25,8 @@ import (
 //
 //	2026-11-21T23:59:03.000000Z > sent   (poll) AT+SKTSTATE
 //
-// A line the module ended with a bare LF or CR rather than CR LF ends with
-// that terminator, escaped (AT+GMR's first line: "...VERSION: 1.1.0\n").
+// A line the module ended with a bare LF rather than CR LF ends with that
+// terminator, escaped (AT+GMR's first line: "...VERSION: 1.1.0\n").
 // atbench's own notes ("-") say what it concluded: a link opened, closed or
 // dead and why, a module restart, a Wi-Fi loss. The session flushes after
 // each batch of records it takes in, before anyone can see them: a crash
@@ -79,9 +79,11 @@ func (l *LogWriter) Write(r protocol.Record) error {
 		b = protocol.AppendEscaped(b, []byte(r.Text))
 		b = protocol.AppendEscaped(b, r.Payload)
 	}
-	if !r.Kind.FromHost() && (r.End == protocol.EndLF || r.End == protocol.EndCR) {
-		// The usual CR LF goes unsaid; a bare LF or CR is shown escaped
-		// (text never holds one unescaped).
+	if !r.Kind.FromHost() && r.End == protocol.EndLF {
+		// The usual CR LF goes unsaid; a bare LF is shown escaped (text
+		// never holds one unescaped). A bare CR is not: a CR LF cut
+		// between two reads ends its line with the CR, and the log must
+		// not say a module sent what it did not.
 		b = protocol.AppendEscaped(b, []byte(r.End.Bytes()))
 	}
 	if r.Dropped > 0 {
