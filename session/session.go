@@ -220,6 +220,10 @@ type watcher interface {
 // watchLoop passes the device's silent link changes on to Changed.
 func (s *Session) watchLoop(ctx context.Context, w watcher) {
 	ch := w.Changed()
+	var seen truthSeen
+	if s.truth != nil {
+		seen.diff(s.truth.Snapshot().Links, nil) // what was there before us is not news
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -228,7 +232,14 @@ func (s *Session) watchLoop(ctx context.Context, w watcher) {
 			// Take the next channel before telling anyone, so a change
 			// made while they look closes it.
 			ch = w.Changed()
+			var notes []string
+			if s.truth != nil {
+				notes = seen.diff(s.truth.Snapshot().Links, notes)
+			}
 			s.mu.Lock()
+			for _, n := range notes {
+				s.noteLocked("%s", n)
+			}
 			s.notifyLocked()
 			s.mu.Unlock()
 		}
