@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,4 +149,42 @@ func TestKernelKeepaliveDeathMeasured(t *testing.T) {
 	if off < -500*time.Millisecond || off > 500*time.Millisecond {
 		t.Fatalf("death %v off heard + idle + interval × count (goal 0.5 s)", off)
 	}
+}
+
+// TestKernelDeclaresDeathBeforeTheModel (root): the module's keepalive
+// model (idle 10 s) is slower than the kernel's timers (idle 2 s): when the
+// peer goes silent the kernel declares the death first, and the link says
+// so beside the model's own deadline.
+func TestKernelDeclaresDeathBeforeTheModel(t *testing.T) {
+	lab := newNetnsLab(t)
+	pln := lab.listen(t)
+	s, err := New(Config{Addr: netip.MustParseAddr(lab.hostIP), RecvBuffer: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	opts := kaOpts
+	opts.Model = protocol.Keepalive{Enabled: true, Idle: 10 * time.Second, Interval: time.Second, Count: 3}
+	addr := pln.Addr().(*net.TCPAddr).AddrPort()
+	if err := s.Dial(context.Background(), 0, DialOptions{Proto: protocol.ProtoTCP, Remote: addr, Options: opts, Push: true}); err != nil {
+		t.Fatal(err)
+	}
+	peer, err := pln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	lab.silence(t)
+	var dead protocol.LinkInfo
+	waitLinks(t, s, func(table, _ []protocol.LinkInfo) bool {
+		dead = table[0]
+		return table[0].Closed != nil
+	})
+	if dead.Closed.Reason != "keepalive timeout" {
+		t.Fatalf("closed %+v", dead.Closed)
+	}
+	if k := dead.Kernel; k == nil || !strings.Contains(k.Disagree, "kernel declared the link dead") || !strings.Contains(k.Disagree, "before the model's") {
+		t.Fatalf("no disagreement shown for a kernel that declared the death first: %+v", dead.Kernel)
+	}
+	t.Logf("disagreement: %s", dead.Kernel.Disagree)
 }
