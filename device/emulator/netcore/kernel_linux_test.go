@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"atbench/internal/netnslab"
 	"atbench/protocol"
 )
 
@@ -94,9 +95,9 @@ func TestModelledBlackholeDeathOnRealSockets(t *testing.T) {
 // death. It measures how far the reported death is from the peer's last
 // sign (its last answered probe, from TCP_INFO) + idle + interval × count.
 func TestKernelKeepaliveDeathMeasured(t *testing.T) {
-	lab := newNetnsLab(t)
-	pln := lab.listen(t)
-	s, err := New(Config{Addr: netip.MustParseAddr(lab.hostIP), RecvBuffer: 4096})
+	lab := netnslab.New(t, "nc")
+	pln := lab.Listen(t)
+	s, err := New(Config{Addr: netip.MustParseAddr(lab.HostIP), RecvBuffer: 4096})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestKernelKeepaliveDeathMeasured(t *testing.T) {
 	if healthy.Closed != nil || healthy.Keepalive.ProbesSent != 0 {
 		t.Fatalf("healthy link: %+v keepalive %+v", healthy.Closed, healthy.Keepalive)
 	}
-	lab.silence(t)
+	lab.Silence(t)
 	var last, dead protocol.LinkInfo
 	var trace []string
 	prev := ""
@@ -156,9 +157,9 @@ func TestKernelKeepaliveDeathMeasured(t *testing.T) {
 // peer goes silent the kernel declares the death first, and the link says
 // so beside the model's own deadline.
 func TestKernelDeclaresDeathBeforeTheModel(t *testing.T) {
-	lab := newNetnsLab(t)
-	pln := lab.listen(t)
-	s, err := New(Config{Addr: netip.MustParseAddr(lab.hostIP), RecvBuffer: 4096})
+	lab := netnslab.New(t, "nc")
+	pln := lab.Listen(t)
+	s, err := New(Config{Addr: netip.MustParseAddr(lab.HostIP), RecvBuffer: 4096})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +175,7 @@ func TestKernelDeclaresDeathBeforeTheModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer peer.Close()
-	lab.silence(t)
+	lab.Silence(t)
 	var dead protocol.LinkInfo
 	waitLinks(t, s, func(table, _ []protocol.LinkInfo) bool {
 		dead = table[0]

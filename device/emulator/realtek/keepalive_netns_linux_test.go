@@ -3,160 +3,17 @@
 package realtek
 
 import (
-	"errors"
 	"fmt"
 	"net"
-	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"atbench/device/emulator/netcore"
+	"atbench/internal/netnslab"
 	"atbench/protocol"
 )
-
-// netnsLab is a private network namespace joined to the host by a veth
-// pair on a /30 of 10.213.0.0/16 that exists only on that pair.
-type netnsLab struct {
-	ns           string // namespace name (ip netns)
-	hostIf, nsIf string // the veth ends
-	hostIP, nsIP string
-}
-
-// ipCmd runs ip(8) and returns its combined output in the error.
-func ipCmd(args ...string) error {
-	out, err := exec.Command("ip", args...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("ip %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
-
-// newNetnsLab builds the namespace and its veth pair, removing both when
-// the test ends. It skips the test unless it runs as root with ip(8) and
-// usable network namespaces.
-func newNetnsLab(t *testing.T) *netnsLab {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create a network namespace and a veth pair")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs ip(8) from iproute2: ", err)
-	}
-	pid := os.Getpid()
-	// One /30 per process, so concurrent test binaries do not collide.
-	i := pid % 16384
-	base := fmt.Sprintf("10.213.%d.", i/64)
-	n := &netnsLab{
-		ns:     "atb-ka-" + strconv.Itoa(pid),
-		hostIf: "atbka" + strconv.Itoa(pid) + "h", // at most 15 bytes: pids have at most 7 digits
-		nsIf:   "atbka" + strconv.Itoa(pid) + "n",
-		hostIP: base + strconv.Itoa(i%64*4+1),
-		nsIP:   base + strconv.Itoa(i%64*4+2),
-	}
-	// Leftovers of an earlier run of this process (-count).
-	_ = ipCmd("link", "del", n.hostIf)
-	_ = ipCmd("netns", "del", n.ns)
-	if err := ipCmd("netns", "add", n.ns); err != nil {
-		t.Skip("network namespaces are not usable: ", err)
-	}
-	t.Cleanup(func() {
-		// Deleting one veth end deletes both at once; a namespace is torn
-		// down asynchronously, so the pair is not left to it.
-		if err := ipCmd("link", "del", n.hostIf); err != nil && !strings.Contains(err.Error(), "Cannot find device") {
-			t.Errorf("cleanup: %v", err)
-		}
-		if err := ipCmd("netns", "del", n.ns); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
-	steps := [][]string{
-		{"link", "add", n.hostIf, "type", "veth", "peer", "name", n.nsIf},
-		{"link", "set", n.nsIf, "netns", n.ns},
-		{"addr", "add", n.hostIP + "/30", "dev", n.hostIf},
-		{"link", "set", n.hostIf, "up"},
-		{"-n", n.ns, "addr", "add", n.nsIP + "/30", "dev", n.nsIf},
-		{"-n", n.ns, "link", "set", n.nsIf, "up"},
-	}
-	for _, s := range steps {
-		if err := ipCmd(s...); err != nil {
-			t.Fatalf("set up the namespace: %v", err)
-		}
-	}
-	return n
-}
-
-// dial connects to addr from a socket made inside the namespace: a locked
-// thread enters it, creates and connects the socket (which stays in the
-// namespace for good) and returns to the test's namespace. The connection
-// is closed when the test ends.
-func (n *netnsLab) dial(t *testing.T, addr string) *net.TCPConn {
-	t.Helper()
-	type result struct {
-		c   net.Conn
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		back := false
-		defer func() {
-			if back {
-				runtime.UnlockOSThread()
-			} // else the thread, stuck in the namespace, dies with us
-		}()
-		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			back = true
-			ch <- result{err: fmt.Errorf("open our namespace: %w", err)}
-			return
-		}
-		defer unix.Close(orig)
-		target, err := unix.Open("/run/netns/"+n.ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			back = true
-			ch <- result{err: fmt.Errorf("open namespace %s: %w", n.ns, err)}
-			return
-		}
-		defer unix.Close(target)
-		if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
-			back = true
-			ch <- result{err: fmt.Errorf("enter namespace %s: %w", n.ns, err)}
-			return
-		}
-		d := net.Dialer{KeepAlive: -1, Timeout: waitLimit} // the peer sends no keepalive of its own
-		c, err := d.Dial("tcp4", addr)
-		if serr := unix.Setns(orig, unix.CLONE_NEWNET); serr != nil {
-			err = errors.Join(err, fmt.Errorf("leave namespace %s: %w", n.ns, serr))
-		} else {
-			back = true
-		}
-		ch <- result{c, err}
-	}()
-	r := <-ch
-	if r.err != nil {
-		if r.c != nil {
-			r.c.Close()
-		}
-		t.Fatalf("dial %s from namespace %s: %v", addr, n.ns, r.err)
-	}
-	t.Cleanup(func() { r.c.Close() })
-	return r.c.(*net.TCPConn)
-}
-
-// silence takes the namespace's end of the pair down: from then on the
-// peer neither answers nor sends anything, no RST and no FIN.
-func (n *netnsLab) silence(t *testing.T) {
-	t.Helper()
-	if err := ipCmd("-n", n.ns, "link", "set", n.nsIf, "down"); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // snapLink returns link id from Module.Snapshot (the one holding the id if
 // any, else the newest closed one).
@@ -186,13 +43,13 @@ func seedSocket(t *testing.T, m *Module, id int) *net.TCPConn {
 // down without a RST or FIN. The module prints nothing about it, and the
 // seed keeps its id with socket_fd:-1 until AT+SKTDEL.
 func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
-	lab := newNetnsLab(t)
-	h := newHarness(t, Config{HostAddr: lab.hostIP})
+	lab := netnslab.New(t, "rtk")
+	h := newHarness(t, Config{HostAddr: lab.HostIP})
 	h.cmd("AT+SKTCFG=,,,1,1,1,2", "\r\nOK\r\n")
 	port := h.server(1, 1, "", 1)
-	peer := lab.dial(t, net.JoinHostPort(lab.hostIP, strconv.Itoa(port)))
+	peer := lab.Dial(t, net.JoinHostPort(lab.HostIP, strconv.Itoa(port)), waitLimit)
 	cport := localPort(peer)
-	h.expect(fmt.Sprintf("[$][SKT][EVENT]: A client[link_id:0,seed,tcp,dst_address:%s,dst_port:%d] connected to server[link_id:1]\r\n", lab.nsIP, cport))
+	h.expect(fmt.Sprintf("[$][SKT][EVENT]: A client[link_id:0,seed,tcp,dst_address:%s,dst_port:%d] connected to server[link_id:1]\r\n", lab.PeerIP, cport))
 
 	seed, ok := snapLink(h.m, 0)
 	want := protocol.Keepalive{Enabled: true, Idle: time.Second, Interval: time.Second, Count: 2}
@@ -227,7 +84,7 @@ func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 	}
 	h.quiet()
 
-	lab.silence(t)
+	lab.Silence(t)
 	silent := time.Now()
 	var (
 		maxKernel  int
@@ -284,13 +141,13 @@ func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 	// Nothing on the AT port: the firmware has no disconnect event.
 	h.quiet()
 	h.cmd("AT+SKTSTATE",
-		stateLine(1, "server", "tcp", lab.hostIP, port, "0.0.0.0", 0, 0)+
-			stateLine(0, "seed", "tcp", "0.0.0.0", 0, lab.nsIP, cport, -1)+
+		stateLine(1, "server", "tcp", lab.HostIP, port, "0.0.0.0", 0, 0)+
+			stateLine(0, "seed", "tcp", "0.0.0.0", 0, lab.PeerIP, cport, -1)+
 			"\r\nOK\r\n")
 	h.cmd("AT+SKTDEL=0", "\r\nOK\r\n")
 	if l, ok := h.closedLink(0); !ok || l.Closed == nil || l.Closed.Reason != dead.Closed.Reason {
 		t.Fatalf("history after AT+SKTDEL: %+v", l)
 	}
-	h.cmd("AT+SKTSTATE", stateLine(1, "server", "tcp", lab.hostIP, port, "0.0.0.0", 0, 0)+"\r\nOK\r\n")
+	h.cmd("AT+SKTSTATE", stateLine(1, "server", "tcp", lab.HostIP, port, "0.0.0.0", 0, 0)+"\r\nOK\r\n")
 	h.quiet()
 }
