@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,6 +26,7 @@ func TestRunInjectsAFault(t *testing.T) {
 send AT+SKTSERVER=1,1,,${PORT},1
 expect ^OK$
 expect connected to server\[link_id:1\]$
+expect ^\[\$\]\[SKT\]\[DATA\]\[0\]\[\d+\]:${TOKEN}
 fault reset 0
 expect-note ^fault injected: reset 0
 send AT+SKTSTATE
@@ -32,12 +34,24 @@ expect ^link_id:0,seed,tcp,.*socket_fd:-1$
 expect ^OK$
 `)
 	t.Setenv("PORT", fmt.Sprint(port))
+	// The peer says who it is, so the script resets this test's peer and
+	// no other process's client that happened to dial the same port.
+	token := fmt.Sprintf("peer-%d-%d", os.Getpid(), port)
+	t.Setenv("TOKEN", token)
 	peerErr := make(chan error, 1)
 	go func() {
-		c := dialRetry(t, fmt.Sprintf("127.0.0.1:%d", port))
+		c, err := dialUntil(fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+		if err != nil {
+			peerErr <- err
+			return
+		}
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(20 * time.Second))
-		_, err := c.Read(make([]byte, 1))
+		if _, err := io.WriteString(c, token+"\n"); err != nil {
+			peerErr <- err
+			return
+		}
+		_, err = c.Read(make([]byte, 1))
 		if !errors.Is(err, syscall.ECONNRESET) {
 			var op *net.OpError
 			if !errors.As(err, &op) || !strings.Contains(err.Error(), "reset") {
@@ -52,9 +66,16 @@ expect ^OK$
 	if code := run(context.Background(), []string{"run", script, "--emulate", "realtek", "--log", logPath}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
 	}
-	if err := <-peerErr; err != nil {
-		t.Fatal(err)
+	if b, err := os.ReadFile(logPath); err != nil {
+		t.Logf("read the log: %v", err)
+	} else {
+		defer func() {
+			if t.Failed() {
+				t.Logf("stdout %q stderr %q log:\n%s", stdout.String(), stderr.String(), b)
+			}
+		}()
 	}
+	waitPeer(t, peerErr, 30*time.Second)
 	log, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)

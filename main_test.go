@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -39,30 +40,63 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// freePort returns a TCP port free on 127.0.0.1 at the time of the call.
+// freePort returns a TCP port free on 127.0.0.1 at the time of the call,
+// chosen at random below the kernel's ephemeral range (32768 up): a port
+// from that range could be handed meanwhile to another test process's
+// client or listener (packages run at once), whose peer would then dial
+// this test's server.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 1000 {
+		p := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return p
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port in 20000..31999")
+	return 0
 }
 
 // dialRetry connects once the module's server is listening.
 func dialRetry(t *testing.T, addr string) net.Conn {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	c, err := dialUntil(addr, 20*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// dialUntil connects once the module's server is listening, for a peer
+// goroutine: it returns the error instead of ending the goroutine (a
+// t.Fatal there would leave the test waiting for the peer forever).
+func dialUntil(addr string, limit time.Duration) (net.Conn, error) {
+	deadline := time.Now().Add(limit)
 	for {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
-			return c
+			return c, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("dial %s: %v", addr, err)
+			return nil, fmt.Errorf("dial %s: %w", addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitPeer waits for a peer goroutine's verdict, for limit at most.
+func waitPeer(t *testing.T, peerErr <-chan error, limit time.Duration) {
+	t.Helper()
+	select {
+	case err := <-peerErr:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(limit):
+		t.Fatalf("the TCP peer gave no verdict in %s", limit)
 	}
 }
 
@@ -96,7 +130,11 @@ expect ^OK$
 	t.Setenv("PORT", fmt.Sprint(port))
 	peerErr := make(chan error, 1)
 	go func() {
-		c := dialRetry(t, fmt.Sprintf("127.0.0.1:%d", port))
+		c, err := dialUntil(fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second)
+		if err != nil {
+			peerErr <- err
+			return
+		}
 		defer c.Close()
 		c.SetDeadline(time.Now().Add(20 * time.Second))
 		if _, err := io.WriteString(c, "Hello!\n"); err != nil {
@@ -120,9 +158,7 @@ expect ^OK$
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
 	}
-	if err := <-peerErr; err != nil {
-		t.Fatal(err)
-	}
+	waitPeer(t, peerErr, 30*time.Second)
 }
 
 func TestRunExampleScript(t *testing.T) {
