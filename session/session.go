@@ -218,12 +218,9 @@ type watcher interface {
 }
 
 // watchLoop passes the device's silent link changes on to Changed.
-func (s *Session) watchLoop(ctx context.Context, w watcher) {
-	ch := w.Changed()
-	var seen truthSeen
-	if s.truth != nil {
-		seen.diff(s.truth.Snapshot().Links, nil) // what was there before us is not news
-	}
+// Run calls it with the channel and the links it took before any command
+// could go out, so no change is missed however late the goroutine starts.
+func (s *Session) watchLoop(ctx context.Context, w watcher, ch <-chan struct{}, seen truthSeen) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -541,15 +538,21 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	if err == nil {
+		if w, ok := s.dev.(watcher); ok {
+			// Before any command can go out: what is there now is not news.
+			ch := w.Changed()
+			var seen truthSeen
+			if s.truth != nil {
+				seen.diff(s.truth.Snapshot().Links, nil)
+			}
+			wg.Add(1)
+			go func() { defer wg.Done(); s.watchLoop(ctx, w, ch, seen) }()
+		}
 		wg.Add(2)
 		// sendLoop may sit in a device write that only the device can end
 		// (a tty write under flow control); Run waits for it only so long.
 		go func() { defer wg.Done(); s.sendLoop(ctx) }()
 		go func() { defer wg.Done(); s.statusLoop(ctx) }()
-		if w, ok := s.dev.(watcher); ok {
-			wg.Add(1)
-			go func() { defer wg.Done(); s.watchLoop(ctx, w) }()
-		}
 		if line := s.dialect.StateCommand(); s.opts.Poll > 0 && line != "" {
 			wg.Add(1)
 			go func() { defer wg.Done(); s.pollLoop(ctx, s.opts.Poll, line) }()
