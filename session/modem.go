@@ -1,6 +1,7 @@
 package session
 
 import (
+	"atbench/device"
 	"fmt"
 	"time"
 )
@@ -40,7 +41,7 @@ func (s *Session) modem(what string, op func(ModemControl) error) error {
 	s.noteLocked("%s", what)
 	// A remote server may leave the change unconfirmed (ser2net in front
 	// of a pty never answers DTR/RTS): say so once per new word of it.
-	if lr, ok := s.dev.(interface{ Lines() Lines }); ok {
+	if lr, ok := s.dev.(device.LineReporter); ok {
 		if n := lr.Lines().Note; n != "" && n != s.lineNote {
 			s.lineNote = n
 			s.noteLocked("%s", n)

@@ -44,24 +44,7 @@ func (s *Stack) Listen(id int, o ListenOptions) (err error) {
 	}()
 	now := s.clock.Now()
 	if o.Proto == protocol.ProtoUDP {
-		pc, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.Addr, uint16(o.Port))))
-		if err != nil {
-			return fmt.Errorf("%w: udp port %d: %w", ErrBind, o.Port, err)
-		}
-		l := newLink(id, protocol.RoleServer, protocol.ProtoUDP, now)
-		l.push, l.pc, l.opts, l.state, l.tag, l.ready = o.Push, pc, o.Options, protocol.StateBound, o.Tag, true
-		l.laddr = addrPort(pc.LocalAddr())
-		s.mu.Lock()
-		err = s.registerLocked(l)
-		if err == nil {
-			s.goTracked(func() { s.udpReader(l, pc) })
-		}
-		s.mu.Unlock()
-		if err != nil {
-			_ = pc.Close()
-			return err
-		}
-		return nil
+		return s.openUDP(newLink(id, protocol.RoleServer, protocol.ProtoUDP, now), o.Port, o.Push, o.Options, o.Tag)
 	}
 	if o.SeedIDs < 1 {
 		return fmt.Errorf("netcore: listen on link %d: SeedIDs %d", id, o.SeedIDs)
@@ -211,6 +194,28 @@ type DialOptions struct {
 	Tag     any
 }
 
+// openUDP binds a UDP socket on port for l (a server, or a client whose
+// remote is set), registers l and starts its reader.
+func (s *Stack) openUDP(l *link, port int, push bool, opts SocketOptions, tag any) error {
+	pc, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.Addr, uint16(port))))
+	if err != nil {
+		return fmt.Errorf("%w: udp port %d: %w", ErrBind, port, err)
+	}
+	l.push, l.pc, l.opts, l.state, l.tag, l.ready = push, pc, opts, protocol.StateBound, tag, true
+	l.laddr = addrPort(pc.LocalAddr())
+	s.mu.Lock()
+	err = s.registerLocked(l)
+	if err == nil {
+		s.goTracked(func() { s.udpReader(l, pc) })
+	}
+	s.mu.Unlock()
+	if err != nil {
+		_ = pc.Close()
+		return err
+	}
+	return nil
+}
+
 // Dial opens a client on link id, which must be free or claimed (claim it
 // before any slow step so that no seed takes it meanwhile); on error the
 // id is free again. It blocks for the connect and the TLS handshake,
@@ -227,24 +232,9 @@ func (s *Stack) Dial(ctx context.Context, id int, o DialOptions) (err error) {
 	}()
 	now := s.clock.Now()
 	if o.Proto == protocol.ProtoUDP {
-		pc, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(s.cfg.Addr, uint16(o.LocalPort))))
-		if err != nil {
-			return fmt.Errorf("%w: udp port %d: %w", ErrBind, o.LocalPort, err)
-		}
 		l := newLink(id, protocol.RoleClient, protocol.ProtoUDP, now)
-		l.push, l.pc, l.opts, l.state, l.tag, l.ready, l.remote = o.Push, pc, o.Options, protocol.StateBound, o.Tag, true, o.Remote
-		l.laddr = addrPort(pc.LocalAddr())
-		s.mu.Lock()
-		err = s.registerLocked(l)
-		if err == nil {
-			s.goTracked(func() { s.udpReader(l, pc) })
-		}
-		s.mu.Unlock()
-		if err != nil {
-			_ = pc.Close()
-			return err
-		}
-		return nil
+		l.remote = o.Remote
+		return s.openUDP(l, o.LocalPort, o.Push, o.Options, o.Tag)
 	}
 	if o.Proto == protocol.ProtoTLS && o.TLS == nil {
 		return fmt.Errorf("netcore: dial on link %d: TLS without a configuration", id)
