@@ -1,9 +1,10 @@
 package session
 
 import (
-	"atbench/device"
 	"fmt"
 	"time"
+
+	"atbench/device"
 )
 
 // ModemControl is offered by devices with modem control lines (serial
