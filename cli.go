@@ -332,9 +332,6 @@ func openRemote(ctx context.Context, o options) (device.Device, error) {
 // openDevice opens the device the flags name: a local or remote port with
 // --port, else the emulator (--emulate, default realtek).
 func openDevice(ctx context.Context, o options) (device.Device, protocol.Dialect, error) {
-	if o.port != "" && o.emulate != "" {
-		return nil, nil, usagef("--port and --emulate exclude each other")
-	}
 	if o.port != "" {
 		var d protocol.Dialect // nil with --dialect auto: the session detects it
 		if o.dialect != dialects.Auto {

@@ -34,9 +34,6 @@ func startSession(ctx context.Context, o options) (*running, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.poll < 0 {
-		return nil, usagef("--poll %v is negative", o.poll)
-	}
 	le, err := lineEnding(o.lineEnding)
 	if err != nil {
 		return nil, err
