@@ -16,7 +16,7 @@ func AppendEscaped(dst []byte, b []byte) []byte {
 		// Copy a run of plain printable ASCII in one append: most device
 		// text is just that.
 		j := i
-		for j < len(b) && b[j] >= 0x20 && b[j] < 0x7f && b[j] != '\\' {
+		for j < len(b) && plain[b[j]] {
 			j++
 		}
 		if j > i {
@@ -59,16 +59,42 @@ func AppendEscaped(dst []byte, b []byte) []byte {
 	return dst
 }
 
+// AppendEscapedString is AppendEscaped for a string: text that needs no
+// escape, the usual case, is appended without a copy of its own.
+func AppendEscapedString(dst []byte, s string) []byte {
+	if i := plainPrefix(s); i < len(s) {
+		return AppendEscaped(append(dst, s[:i]...), []byte(s[i:]))
+	}
+	return append(dst, s...)
+}
+
 // Escape returns s escaped as by AppendEscaped.
 func Escape(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '\\' {
-			return string(AppendEscaped(make([]byte, 0, len(s)+8), []byte(s)))
-		}
+	if i := plainPrefix(s); i < len(s) {
+		return string(AppendEscaped(append(make([]byte, 0, len(s)+8), s[:i]...), []byte(s[i:])))
 	}
 	return s
 }
+
+// plainPrefix is the length of the longest prefix of s that needs no
+// escape.
+func plainPrefix(s string) int {
+	for i := 0; i < len(s); i++ {
+		if !plain[s[i]] {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// plain marks the bytes that stand for themselves: printable ASCII but the
+// backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '\\'
+	}
+	return t
+}()
 
 const hexDigits = "0123456789abcdef"
 

@@ -24,6 +24,9 @@ func TestAppendEscaped(t *testing.T) {
 		if got != c.want {
 			t.Errorf("AppendEscaped(%q) = %q, want %q", c.in, got, c.want)
 		}
+		if got := string(AppendEscapedString([]byte("x"), c.in)); got != "x"+c.want {
+			t.Errorf("AppendEscapedString(%q) = %q, want %q", c.in, got, "x"+c.want)
+		}
 		if Escape(c.in) != c.want {
 			t.Errorf("Escape(%q) = %q, want %q", c.in, Escape(c.in), c.want)
 		}
@@ -52,6 +55,9 @@ func FuzzEscape(f *testing.F) {
 	f.Add([]byte("héllo\xc3"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		out := AppendEscaped(nil, b)
+		if s := AppendEscapedString(nil, string(b)); !bytes.Equal(s, out) {
+			t.Fatalf("AppendEscapedString(%q) = %q, AppendEscaped %q", b, s, out)
+		}
 		for _, c := range out {
 			if c < 0x20 || c == 0x7f {
 				t.Fatalf("control byte %#x in escaped output %q", c, out)

@@ -68,6 +68,35 @@ type Framer struct {
 	end  string // the end delimiter of the delimited payload being taken
 	k    int    // bytes of end just seen (0: none; 1: the escape)
 	dbuf []byte // the delimited payload so far, reused
+
+	text textArena // where the text of the lines emitted is kept
+}
+
+// textArena hands out the text of short lines as pieces of one shared
+// string block, so a flood of lines costs one allocation per block rather
+// than one per line. A block is never written where it was handed out (a
+// strings.Builder only appends), and one that has no room left is dropped
+// to whoever still holds its pieces: what is kept stays close to the bytes
+// of the lines kept.
+type textArena struct{ b strings.Builder }
+
+const (
+	arenaBlock   = 16 << 10       // bytes per block
+	arenaMaxLine = arenaBlock / 8 // longer lines get their own string
+)
+
+// str returns line as a string.
+func (a *textArena) str(line []byte) string {
+	if len(line) > arenaMaxLine {
+		return string(line)
+	}
+	if a.b.Cap()-a.b.Len() < len(line) {
+		a.b = strings.Builder{}
+		a.b.Grow(arenaBlock)
+	}
+	start := a.b.Len()
+	a.b.Write(line)
+	return a.b.String()[start:]
 }
 
 // NewFramer returns a Framer for spec. classify gives the Kind and LinkID of
@@ -394,7 +423,7 @@ func (f *Framer) emitLine(dst []Record, line []byte, end LineEnd) []Record {
 	if f.classify != nil {
 		kind, link = f.classify(line)
 	}
-	return f.led(append(dst, Record{Kind: kind, Text: string(line), LinkID: link, End: end}))
+	return f.led(append(dst, Record{Kind: kind, Text: f.text.str(line), LinkID: link, End: end}))
 }
 
 // probe looks at the start of a line, p[i:end] being the bytes that follow

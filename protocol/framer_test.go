@@ -894,3 +894,25 @@ func TestFramerLineEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestFramerTextSurvivesLaterLines checks that the text of a record is its
+// own for good: lines that come later, in the same read or others, never
+// change it (the framer packs short lines into shared blocks).
+func TestFramerTextSurvivesLaterLines(t *testing.T) {
+	f := protocol.NewFramer(protocol.FrameSpec{}, nil)
+	var recs []protocol.Record
+	var want []string
+	for i := range 5000 {
+		line := fmt.Sprintf("line %d %s", i, strings.Repeat("y", i%300))
+		want = append(want, line)
+		recs = f.Feed(recs, []byte(line+"\r\n"))
+	}
+	if len(recs) != len(want) {
+		t.Fatalf("%d records, want %d", len(recs), len(want))
+	}
+	for i, r := range recs {
+		if r.Text != want[i] {
+			t.Fatalf("record %d: %q, want %q", i, r.Text, want[i])
+		}
+	}
+}

@@ -76,7 +76,7 @@ func (l *LogWriter) Write(r protocol.Record) error {
 		b = append(b, " bytes: "...)
 		b = protocol.AppendEscaped(b, r.Payload)
 	} else {
-		b = protocol.AppendEscaped(b, []byte(r.Text))
+		b = protocol.AppendEscapedString(b, r.Text)
 		b = protocol.AppendEscaped(b, r.Payload)
 	}
 	if !r.Kind.FromHost() && r.End == protocol.EndLF {

@@ -233,7 +233,7 @@ func (e *ExpectError) Error() string {
 		b.WriteString("\n  ")
 		b.WriteString(r.Kind.String())
 		b.WriteString(" ")
-		b.WriteString(string(protocol.AppendEscaped(protocol.AppendEscaped(nil, []byte(r.Text)), r.Payload)))
+		b.WriteString(string(protocol.AppendEscaped(protocol.AppendEscapedString(nil, r.Text), r.Payload)))
 	}
 	return b.String()
 }
@@ -440,18 +440,24 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 				passed = append(passed, r)
 			}
 		}
-		e := &ExpectError{Script: name, Line: st.Line, Pattern: st.Arg, Waited: timeout, Seen: seen.list()}
+		// The error is made only when the expect fails: a flood passes
+		// here once per batch.
+		fail := func() *ExpectError {
+			return &ExpectError{Script: name, Line: st.Line, Pattern: st.Arg, Waited: timeout, Seen: seen.list()}
+		}
 		if !note && failed && !rn.failSeen {
+			e := fail()
 			rn.failSeen = true
 			rn.keepPending(passed)
 			if failErr != nil {
 				e.Cause = fmt.Errorf("the command sent last (%s) failed: %w", last.Line, failErr)
 			} else {
-				e.Cause = fmt.Errorf("the command sent last (%s) ended in %s", last.Line, protocol.AppendEscaped(nil, []byte(failRec.Text)))
+				e.Cause = fmt.Errorf("the command sent last (%s) ended in %s", last.Line, protocol.AppendEscapedString(nil, failRec.Text))
 			}
 			return cursor, e
 		}
 		if ended {
+			e := fail()
 			e.Cause = fmt.Errorf("the session ended after %s", s.Now().Sub(start).Round(time.Millisecond))
 			return cursor, e
 		}
@@ -459,8 +465,9 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 		case <-changed:
 		case <-timer.C:
 			rn.keepPending(passed)
-			return cursor, e
+			return cursor, fail()
 		case <-ctx.Done():
+			e := fail()
 			e.Cause = ctx.Err()
 			return cursor, e
 		}
@@ -573,7 +580,7 @@ func (rn *Runner) keepalive(ctx context.Context, st Step) (*Command, error) {
 			return last, fmt.Errorf("%s: %w", line, err)
 		}
 		if final.Kind != protocol.KindOK {
-			return last, fmt.Errorf("%s ended in %s", line, protocol.AppendEscaped(nil, []byte(final.Text)))
+			return last, fmt.Errorf("%s ended in %s", line, protocol.AppendEscapedString(nil, final.Text))
 		}
 	}
 	s.Note("keepalive plan sent: " + plan.Arithmetic)

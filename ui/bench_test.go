@@ -174,12 +174,14 @@ func BenchmarkFlood(b *testing.B) {
 		begin := time.Now()
 		nextSample := begin
 		b.ResetTimer()
+		gap := frameInterval
 		for time.Since(begin) < duration {
-			msg, ok := readView(ctx, f, f.Changed(), m.console.sb.last+1)().(viewMsg)
+			msg, ok := readView(ctx, f, f.Changed(), m.console.sb.last+1, gap)().(viewMsg)
 			if !ok {
 				break
 			}
 			seqBefore := m.console.sb.last
+			gap = viewGap(len(msg.v.Records))
 			m = step(m, msg)
 			_ = m.View()
 			shown := time.Now()

@@ -130,7 +130,7 @@ func newModel(ctx context.Context, b Backend, opts Options, noColor bool) Model 
 // background colour and starts the timers.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{
-		readView(m.sh.ctx, m.sh.b, nil, 0),
+		readView(m.sh.ctx, m.sh.b, nil, 0, frameInterval),
 		m.console.Init(),
 	}
 	if m.sh.followBackground {
@@ -259,7 +259,7 @@ func (m *Model) onView(msg viewMsg) tea.Cmd {
 	m.links.setLinks(links, v.Now)
 	m.links.setStats(v.Stats)
 	m.keepalive.setData(links, v.Settings, v.Now)
-	return readView(m.sh.ctx, m.sh.b, msg.next, m.console.sb.last+1)
+	return readView(m.sh.ctx, m.sh.b, msg.next, m.console.sb.last+1, viewGap(len(v.Records)))
 }
 
 func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {

@@ -152,7 +152,7 @@ func appendPlain(dst []byte, r *protocol.Record) []byte {
 		// (the command set's own escapes, "\," in AT+SKTSEND) stay single.
 		dst = appendAsTyped(dst, r.Text)
 	default:
-		dst = protocol.AppendEscaped(dst, []byte(r.Text))
+		dst = protocol.AppendEscapedString(dst, r.Text)
 		dst = protocol.AppendEscaped(dst, r.Payload)
 	}
 	if r.Dropped > 0 {
@@ -171,9 +171,9 @@ func appendAsTyped(dst []byte, s string) []byte {
 	for {
 		i := strings.IndexByte(s, '\\')
 		if i < 0 {
-			return protocol.AppendEscaped(dst, []byte(s))
+			return protocol.AppendEscapedString(dst, s)
 		}
-		dst = protocol.AppendEscaped(dst, []byte(s[:i]))
+		dst = protocol.AppendEscapedString(dst, s[:i])
 		dst = append(dst, '\\')
 		s = s[i+1:]
 	}

@@ -18,16 +18,34 @@ type viewMsg struct {
 	next <-chan struct{}
 }
 
-// frameInterval is the shortest gap between two views: a flood of records
-// makes one update per frame, not one per line.
-const frameInterval = time.Second / 60
+// Gaps between two views: a burst of records makes one update per frame,
+// not one per line. While records pour in (the last view brought
+// floodRecords or more) the screen takes a view at floodInterval: a flood
+// scrolls by too fast to read at any rate, and each view and frame takes
+// CPU from the reader that keeps up with the module. Keys are not slowed:
+// the renderer shows them at its own rate.
+const (
+	frameInterval = time.Second / 60
+	floodInterval = time.Second / 20
+	floodRecords  = viewRecords / 2
+)
+
+// viewGap is the gap before the next view after one that brought n
+// records.
+func viewGap(n int) time.Duration {
+	if n >= floodRecords {
+		return floodInterval
+	}
+	return frameInterval
+}
 
 // readView returns a command that waits for ch to close (at once when ch
-// is nil), or for the next whole second (idle times and countdowns move
-// with the clock), and then reads a view of the records from from on.
-func readView(ctx context.Context, b Backend, ch <-chan struct{}, from uint64) tea.Cmd {
+// is nil), but no sooner than gap after it started, or for the next whole
+// second (idle times and countdowns move with the clock), and then reads a
+// view of the records from from on.
+func readView(ctx context.Context, b Backend, ch <-chan struct{}, from uint64, gap time.Duration) tea.Cmd {
 	return func() tea.Msg {
-		if ch != nil && !waitChange(ctx, ch) {
+		if ch != nil && !waitChange(ctx, ch, gap) {
 			return nil
 		}
 		next := b.Changed() // before reading, so no change slips between
@@ -35,11 +53,11 @@ func readView(ctx context.Context, b Backend, ch <-chan struct{}, from uint64) t
 	}
 }
 
-// waitChange waits until ch is closed, but no sooner than a frame after it
+// waitChange waits until ch is closed, but no sooner than gap after it
 // started (right after the last view), so a burst of changes makes one
-// view per frame; or until the next whole second. It returns false when
-// ctx ends.
-func waitChange(ctx context.Context, ch <-chan struct{}) bool {
+// view per gap; or until the next whole second. It returns false when ctx
+// ends.
+func waitChange(ctx context.Context, ch <-chan struct{}, gap time.Duration) bool {
 	begin := time.Now()
 	tick := time.NewTimer(time.Until(begin.Truncate(time.Second).Add(time.Second)))
 	defer tick.Stop()
@@ -50,7 +68,7 @@ func waitChange(ctx context.Context, ch <-chan struct{}) bool {
 	case <-ctx.Done():
 		return false
 	}
-	if d := frameInterval - time.Since(begin); d > 0 {
+	if d := gap - time.Since(begin); d > 0 {
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {

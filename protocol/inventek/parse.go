@@ -259,4 +259,9 @@ func atoiMax(s string, max int) (int, bool) {
 }
 
 // trimEOL drops trailing line-ending bytes.
-func trimEOL(s string) string { return strings.TrimRight(s, "\r\n") }
+func trimEOL(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\r' || s[len(s)-1] == '\n') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -43,7 +43,8 @@ type Accept struct {
 // ParseAccept parses an accept event such as
 // "[$][SKT][EVENT]: A client[link_id:1,seed,tls,dst_address:192.168.0.103,dst_port:49946] connected to server[link_id:0]".
 func ParseAccept(line string) (Accept, bool) {
-	rest, ok := strings.CutPrefix(trimEOL(line), acceptPrefix)
+	rest, ok := strings.CutPrefix(line, acceptPrefix)
+	rest = trimEOL(rest)
 	if !ok {
 		return Accept{}, false
 	}
@@ -463,4 +464,9 @@ func isIPv4(s string) bool {
 }
 
 // trimEOL drops a trailing line ending.
-func trimEOL(s string) string { return strings.TrimRight(s, "\r\n") }
+func trimEOL(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\r' || s[len(s)-1] == '\n') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
