@@ -106,3 +106,28 @@ func ExpectEOF(tb testing.TB, c net.Conn) {
 		}
 	}
 }
+
+// ListenUDP opens a UDP peer on a free loopback port, closed by the test's
+// cleanup, and returns it with its port.
+func ListenUDP(tb testing.TB) (*net.UDPConn, int) {
+	tb.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatalf("listen on loopback UDP: %v", err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c, c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// ReadDatagram reads one datagram from c within WaitLimit and returns it
+// with its source.
+func ReadDatagram(tb testing.TB, c *net.UDPConn) ([]byte, *net.UDPAddr) {
+	tb.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(WaitLimit))
+	buf := make([]byte, 64<<10)
+	n, from, err := c.ReadFromUDP(buf)
+	if err != nil {
+		tb.Fatalf("read a datagram on %v: %v", c.LocalAddr(), err)
+	}
+	return buf[:n], from
+}

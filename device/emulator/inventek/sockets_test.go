@@ -99,22 +99,16 @@ func TestClientFailures(t *testing.T) {
 // a UDP server (P5=1) reads a datagram and S3 answers its sender.
 func TestUDP(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
-	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
+	peer, pport := emutest.ListenUDP(t)
 	h.cmd("P1=1", inv.FormatOK(nil))
 	h.cmd("P3=127.0.0.1", inv.FormatOK(nil))
-	h.cmd("P4="+strconv.Itoa(peer.LocalAddr().(*net.UDPAddr).Port), inv.FormatOK(nil))
+	h.cmd("P4="+strconv.Itoa(pport), inv.FormatOK(nil))
 	h.cmd("P6=1", inv.FormatOK(nil))
 	h.Send([]byte("S3=5\rhello"))
 	h.Expect(string(inv.FormatCount(5)))
-	_ = peer.SetReadDeadline(time.Now().Add(emutest.WaitLimit))
-	buf := make([]byte, 100)
-	n, from, err := peer.ReadFromUDP(buf)
-	if err != nil || string(buf[:n]) != "hello" {
-		t.Fatalf("peer got %q %v", buf[:n], err)
+	got, from := emutest.ReadDatagram(t, peer)
+	if string(got) != "hello" {
+		t.Fatalf("peer got %q", got)
 	}
 	if _, err := peer.WriteToUDP([]byte("back"), from); err != nil {
 		t.Fatal(err)
@@ -139,9 +133,8 @@ func TestUDP(t *testing.T) {
 	h.cmd("R0", inv.FormatOK([]byte("ping")))
 	h.Send([]byte("S3=4\rpong"))
 	h.Expect(string(inv.FormatCount(4)))
-	n, _, err = peer.ReadFromUDP(buf)
-	if err != nil || string(buf[:n]) != "pong" {
-		t.Fatalf("peer got %q %v", buf[:n], err)
+	if got, _ := emutest.ReadDatagram(t, peer); string(got) != "pong" {
+		t.Fatalf("peer got %q", got)
 	}
 	h.cmd("P5=0", inv.FormatOK(nil))
 	h.Quiet()

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"atbench/internal/emutest"
 	"atbench/protocol"
@@ -225,12 +224,7 @@ func TestUDPServer(t *testing.T) {
 	h := newHarness(t, Config{})
 	port := h.server(2, 0, "", 0)
 	h.Cmd(fmt.Sprintf("AT+SKTSERVER=4,0,,%d,0", port), "\r\nERROR: 4\r\n") // port in use
-	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	pport := peer.LocalAddr().(*net.UDPAddr).Port
+	peer, pport := emutest.ListenUDP(t)
 	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 	if _, err := peer.WriteToUDP([]byte("12345"), to); err != nil {
 		t.Fatal(err)
@@ -239,11 +233,8 @@ func TestUDPServer(t *testing.T) {
 	h.Cmd("AT+SKTREAD=2,10", fmt.Sprintf("+SKTREAD:2,5,127.0.0.1,%d,12345\r\nOK\r\n", pport))
 	h.Cmd("AT+SKTREAD=2,10", "+SKTREAD:2,0,0.0.0.0,0,\r\nOK\r\n")
 	h.Cmd(fmt.Sprintf("AT+SKTSEND=2,10,127.0.0.1,%d,Lwip_Test!", pport), "\r\nOK\r\n")
-	buf := make([]byte, 64)
-	_ = peer.SetReadDeadline(time.Now().Add(emutest.WaitLimit))
-	n, from, err := peer.ReadFromUDP(buf)
-	if err != nil || string(buf[:n]) != "Lwip_Test!" || from.Port != port {
-		t.Fatalf("peer got %q from %v: %v", buf[:n], from, err)
+	if got, from := emutest.ReadDatagram(t, peer); string(got) != "Lwip_Test!" || from.Port != port {
+		t.Fatalf("peer got %q from %v", got, from)
 	}
 	h.Cmd("AT+SKTSEND=2,10,,,Lwip_Test!", "\r\nERROR: 1\r\n")
 	h.Cmd("AT+SKTSEND=2,10,127.0.0.1,0,Lwip_Test!", "\r\nERROR: 1\r\n")
@@ -260,21 +251,14 @@ func TestUDPServer(t *testing.T) {
 
 func TestUDPClient(t *testing.T) {
 	h := newHarness(t, Config{})
-	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	pport := peer.LocalAddr().(*net.UDPAddr).Port
+	peer, pport := emutest.ListenUDP(t)
 	h.Cmd(fmt.Sprintf("AT+SKTCLIENT=0,0,,127.0.0.1,%d,,1", pport), "\r\nERROR: 1\r\n") // src_port required
 	sport := emutest.FreePort(t, "udp")
 	h.Cmd(fmt.Sprintf("AT+SKTCLIENT=0,0,,127.0.0.1,%d,%d,1", pport, sport), "\r\nOK\r\n")
 	h.Cmd("AT+SKTSEND=0,5,,,hello", "\r\nOK\r\n")
-	buf := make([]byte, 64)
-	_ = peer.SetReadDeadline(time.Now().Add(emutest.WaitLimit))
-	n, from, err := peer.ReadFromUDP(buf)
-	if err != nil || string(buf[:n]) != "hello" || from.Port != sport {
-		t.Fatalf("peer got %q from %v: %v", buf[:n], from, err)
+	got, from := emutest.ReadDatagram(t, peer)
+	if string(got) != "hello" || from.Port != sport {
+		t.Fatalf("peer got %q from %v", got, from)
 	}
 	if _, err := peer.WriteToUDP([]byte("12345"), from); err != nil {
 		t.Fatal(err)
@@ -345,21 +329,13 @@ func TestSendRaw(t *testing.T) {
 	h.Cmd("AT+SKTSENDRAW=0,5,x\\y", "\r\nERROR: 1\r\n") // bad escape
 	// UDP server: the destination is required and each send is one datagram
 	port := h.server(3, 0, "", 1)
-	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	pport := peer.LocalAddr().(*net.UDPAddr).Port
+	peer, pport := emutest.ListenUDP(t)
 	h.Cmd("AT+SKTSENDRAW=3,10", "\r\nERROR: 1\r\n")
 	h.Cmd(fmt.Sprintf("AT+SKTSENDRAW=3,10,127.0.0.1,%d", pport), ">>>\r\n")
 	h.Send([]byte("Lwip_Test!"))
 	h.Expect("\r\nOK\r\n")
-	buf := make([]byte, 64)
-	_ = peer.SetReadDeadline(time.Now().Add(emutest.WaitLimit))
-	n, from, err := peer.ReadFromUDP(buf)
-	if err != nil || string(buf[:n]) != "Lwip_Test!" || from.Port != port {
-		t.Fatalf("peer got %q from %v: %v", buf[:n], from, err)
+	if got, from := emutest.ReadDatagram(t, peer); string(got) != "Lwip_Test!" || from.Port != port {
+		t.Fatalf("peer got %q from %v", got, from)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"atbench/device/emulator"
 	"atbench/internal/emutest"
@@ -249,23 +248,15 @@ func TestTCPClient(t *testing.T) {
 func TestUDP(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	port := h.server("AT+NSUDP", 0, "")
-	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	pport := peer.LocalAddr().(*net.UDPAddr).Port
+	peer, pport := emutest.ListenUDP(t)
 	dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 	if _, err := peer.WriteToUDP([]byte("ping\x1b\r\n"), dst); err != nil {
 		t.Fatal(err)
 	}
 	h.Expect(fmt.Sprintf("\x1bu0127.0.0.1 %d\tping\x1b\x1b\r\n\x1bE", pport))
 	h.Send(wz.EncodeUDPServerTx(0, "127.0.0.1", pport, []byte("pong\x1b")))
-	buf := make([]byte, 64)
-	_ = peer.SetReadDeadline(time.Now().Add(emutest.WaitLimit))
-	n, _, err := peer.ReadFromUDP(buf)
-	if err != nil || string(buf[:n]) != "pong\x1b" {
-		t.Fatalf("peer got %q, %v", buf[:n], err)
+	if got, _ := emutest.ReadDatagram(t, peer); string(got) != "pong\x1b" {
+		t.Fatalf("peer got %q", got)
 	}
 	h.Cmd("AT+BDATA=1", ok)
 	if _, err := peer.WriteToUDP([]byte("bulk"), dst); err != nil {
@@ -281,9 +272,9 @@ func TestUDP(t *testing.T) {
 	lport := emutest.FreePort(t, "udp")
 	h.Cmd(fmt.Sprintf("AT+NCUDP=127.0.0.1,%d,%d", pport, lport), "\r\nCONNECT 1\r\n"+ok)
 	h.Send(wz.EncodeData(1, []byte("from client")))
-	n, from, err := peer.ReadFromUDP(buf)
-	if err != nil || string(buf[:n]) != "from client" || from.Port != lport {
-		t.Fatalf("peer got %q from %v, %v", buf[:n], from, err)
+	got, from := emutest.ReadDatagram(t, peer)
+	if string(got) != "from client" || from.Port != lport {
+		t.Fatalf("peer got %q from %v", got, from)
 	}
 	if _, err := peer.WriteToUDP([]byte("back"), from); err != nil {
 		t.Fatal(err)
