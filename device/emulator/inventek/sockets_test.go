@@ -5,7 +5,6 @@ import (
 	"net"
 	"strconv"
 	"testing"
-	"time"
 
 	"atbench/device/emulator"
 	"atbench/internal/emutest"
@@ -172,36 +171,20 @@ func TestTLS(t *testing.T) {
 	h.cmd("P5=0", inv.FormatLines(inv.KilledText))
 
 	// the client: a peer with slot 1's server suite is trusted
-	ln, err := tls.Listen("tcp4", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{server}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		pc, err := ln.Accept()
-		if err != nil {
-			close(accepted)
-			return
-		}
-		_ = pc.(*tls.Conn).Handshake()
-		accepted <- pc
-	}()
+	ln, lport := emutest.Listen(t)
 	h.cmd("P0=1", inv.FormatOK(nil))
 	h.cmd("P1=3", inv.FormatOK(nil))
 	h.cmd("P3=127.0.0.1", inv.FormatOK(nil))
-	h.cmd("P4="+strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), inv.FormatOK(nil))
-	h.cmd("P6=1", inv.FormatLines("[TCP  RC] Connecting to 127.0.0.1"))
-	var pc net.Conn
-	select {
-	case pc = <-accepted:
-	case <-time.After(emutest.WaitLimit):
-		t.Fatal("no TLS client")
+	h.cmd("P4="+strconv.Itoa(lport), inv.FormatOK(nil))
+	// P6=1 answers once the handshake is done: the peer shakes hands meanwhile
+	h.SendLine("P6=1")
+	pc := tls.Server(emutest.Accept(t, ln), &tls.Config{Certificates: []tls.Certificate{server}})
+	hs := make(chan error, 1)
+	go func() { hs <- pc.Handshake() }()
+	h.Expect(string(inv.FormatLines("[TCP  RC] Connecting to 127.0.0.1")))
+	if err := <-hs; err != nil {
+		t.Fatalf("peer handshake: %v", err)
 	}
-	if pc == nil {
-		t.Fatal("accept failed")
-	}
-	defer pc.Close()
 	h.Send([]byte("S3=2\rhi"))
 	h.Expect(string(inv.FormatCount(2)))
 	if got := emutest.ReadN(t, pc, 2); string(got) != "hi" {

@@ -225,32 +225,9 @@ func TestClientIDClaimedBeforeConnect(t *testing.T) {
 	port := h.server(0, 2, "1", 1)
 
 	// A TLS peer that holds the module's handshake until the seed is in.
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			close(accepted)
-			return
-		}
-		accepted <- c
-	}()
-	pport := ln.Addr().(*net.TCPAddr).Port
+	ln, pport := emutest.Listen(t)
 	h.SendLine(fmt.Sprintf("AT+SKTCLIENT=1,2,,127.0.0.1,%d,,1", pport))
-	var raw net.Conn
-	select {
-	case raw = <-accepted:
-		if raw == nil {
-			t.Fatal("the peer's accept failed")
-		}
-	case <-time.After(emutest.WaitLimit):
-		t.Fatal("the module never connected")
-	}
-	defer raw.Close()
+	raw := emutest.Accept(t, ln)
 
 	// The module now waits for the peer's ServerHello; a client of the
 	// module's own server arrives meanwhile.
