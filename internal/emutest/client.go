@@ -39,6 +39,9 @@ type Options struct {
 	// Ready is the module's power-up output: Start waits for exactly it
 	// and consumes it. Empty: Start waits for nothing.
 	Ready string
+	// Direct drives the module in-process, through its Read and Write,
+	// even where a pty exists.
+	Direct bool
 }
 
 // Client drives a Module as a serial client would: through a real pty
@@ -62,8 +65,8 @@ type Client struct {
 }
 
 // Start starts a module with o.Config, serves it on a pty (or drives it
-// directly where there is none), and waits for o.Ready. The test's
-// cleanup closes it.
+// directly if o.Direct or where there is none), and waits for o.Ready.
+// The test's cleanup closes it.
 func Start(tb testing.TB, o Options) *Client {
 	tb.Helper()
 	m, err := emulator.New(o.Config)
@@ -73,7 +76,9 @@ func Start(tb testing.TB, o Options) *Client {
 	c := &Client{tb: tb, m: m, end: o.LineEnding, port: m, stop: func() {},
 		notify: make(chan struct{}, 1), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
-	if path, served, err := expose.ServePTY(ctx, m); err == nil {
+	if o.Direct {
+		cancel()
+	} else if path, served, err := expose.ServePTY(ctx, m); err == nil {
 		sp, err := goserial.Open(path, &goserial.Mode{BaudRate: 115200})
 		if err != nil {
 			cancel()

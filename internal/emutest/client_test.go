@@ -39,13 +39,19 @@ func (f *echoFirmware) Input(p []byte) {
 	}
 }
 
-func startEcho(tb testing.TB) *Client {
+func startEcho(tb testing.TB, direct bool) *Client {
 	tb.Helper()
-	return Start(tb, Options{Config: emulator.Config{Firmware: newEcho}, LineEnding: "\n", Ready: "ready>"})
+	return Start(tb, Options{Config: emulator.Config{Firmware: newEcho}, LineEnding: "\n", Ready: "ready>", Direct: direct})
 }
 
+// TestClientTranscript drives the module through a pty and in-process.
 func TestClientTranscript(t *testing.T) {
-	c := startEcho(t)
+	for _, direct := range []bool{false, true} {
+		t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) { transcript(t, startEcho(t, direct)) })
+	}
+}
+
+func transcript(t *testing.T, c *Client) {
 	c.Cmd("abc", "<abc>")
 	c.SendLine("x")
 	c.SendLine("yz")
@@ -74,7 +80,7 @@ func TestClientTranscript(t *testing.T) {
 // the module, the pty and the collecting goroutine.
 func TestCloseLeavesNothing(t *testing.T) {
 	leak := testkit.NoLeak(t)
-	c := startEcho(t)
+	c := startEcho(t, false)
 	c.Cmd("a", "<a>")
 	c.Close()
 	c.Close()
@@ -118,7 +124,7 @@ func (f *fatalTB) fails(step func()) string {
 // sees nothing fails at its own bound and shows the pending output.
 func TestClientFailsFast(t *testing.T) {
 	f := &fatalTB{TB: t}
-	c := startEcho(f)
+	c := startEcho(f, false)
 	start := time.Now()
 	if msg := f.fails(func() { c.Cmd("a", "<b>") }); !strings.Contains(msg, `got "<a>"`) {
 		t.Fatalf("Expect of another answer: %q", msg)
