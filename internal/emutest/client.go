@@ -46,7 +46,8 @@ type Options struct {
 
 // Client drives a Module as a serial client would: through a real pty
 // (the slave opened with go.bug.st/serial, the module behind the master),
-// or directly through Read and Write where the platform has no pty. It
+// or in-process through Read and Write (Options.Direct, or where the
+// platform has no pty). It
 // collects everything the module prints; the Expect family consumes it.
 // Its methods belong to the test's goroutine.
 type Client struct {
@@ -75,21 +76,8 @@ func Start(tb testing.TB, o Options) *Client {
 	}
 	c := &Client{tb: tb, m: m, end: o.LineEnding, port: m, stop: func() {},
 		notify: make(chan struct{}, 1), done: make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	if o.Direct {
-		cancel()
-	} else if path, served, err := expose.ServePTY(ctx, m); err == nil {
-		sp, err := goserial.Open(path, &goserial.Mode{BaudRate: 115200})
-		if err != nil {
-			cancel()
-			<-served
-			_ = m.Close()
-			tb.Fatalf("open the pty %s: %v", path, err)
-		}
-		c.port, c.stop, c.served = sp, cancel, served
-	} else {
-		cancel()
-		tb.Logf("no pty (%v): driving the module directly", err)
+	if !o.Direct {
+		c.servePTY()
 	}
 	go c.collect()
 	tb.Cleanup(c.Close)
@@ -97,6 +85,28 @@ func Start(tb testing.TB, o Options) *Client {
 		c.Expect(o.Ready)
 	}
 	return c
+}
+
+// servePTY serves the module on a pty and makes the slave, opened as a
+// serial port, the client's port; where there is no pty it leaves the
+// module itself as the port.
+func (c *Client) servePTY() {
+	c.tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	path, served, err := expose.ServePTY(ctx, c.m)
+	if err != nil {
+		cancel()
+		c.tb.Logf("no pty (%v): driving the module directly", err)
+		return
+	}
+	sp, err := goserial.Open(path, &goserial.Mode{BaudRate: 115200})
+	if err != nil {
+		cancel()
+		<-served
+		_ = c.m.Close()
+		c.tb.Fatalf("open the pty %s: %v", path, err)
+	}
+	c.port, c.stop, c.served = sp, cancel, served
 }
 
 // collect reads the port until it closes, keeping what it reads.
