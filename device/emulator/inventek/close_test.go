@@ -9,6 +9,7 @@ import (
 
 	"atbench/device/emulator"
 	"atbench/device/emulator/netcore"
+	"atbench/internal/emutest"
 	"atbench/internal/testkit"
 	inv "atbench/protocol/inventek"
 )
@@ -19,21 +20,21 @@ import (
 func TestCloseWhileBusy(t *testing.T) {
 	leak := testkit.NoLeak(t)
 	h := newHarness(t, emulator.Config{})
-	ln, port := listenPeer(t)
+	ln, port := emutest.Listen(t)
 	h.cmd("P0=1", inv.FormatOK(nil))
 	h.cmd("P3=127.0.0.1", inv.FormatOK(nil))
 	h.cmd("P4="+strconv.Itoa(port), inv.FormatOK(nil))
 	h.cmd("P6=1", inv.FormatLines("[TCP  RC] Connecting to 127.0.0.1"))
-	peer := acceptPeer(t, ln)
+	peer := emutest.Accept(t, ln)
 	h.cmd("P0=2", inv.FormatOK(nil))
 	sp := h.startServer(11, "tcp", inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText))
-	c := dial(t, sp)
-	h.expect(string(accepted(c)))
+	c := emutest.Dial(t, sp)
+	h.Expect(string(accepted(c)))
 	h.cmd("R2=30000", inv.FormatOK(nil))
-	h.send("R0") // waits for data
-	h.close()
-	expectEOF(t, c)
-	expectEOF(t, peer)
+	h.SendLine("R0") // waits for data
+	h.Close()
+	emutest.ExpectEOF(t, c)
+	emutest.ExpectEOF(t, peer)
 	c.Close()
 	peer.Close()
 	ln.Close()

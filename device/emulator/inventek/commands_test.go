@@ -42,7 +42,7 @@ func TestSystemAndWifi(t *testing.T) {
 	h.cmd("CR", inv.FormatOK([]byte("-61")))
 	// an SSID with a comma is one value
 	h.cmd("C1=a,b", inv.FormatOK(nil))
-	h.quiet()
+	h.Quiet()
 }
 
 // TestSettingsCommands checks P?, R? and the settings they show.
@@ -75,7 +75,7 @@ func TestSettingsCommands(t *testing.T) {
 			t.Errorf("setting %s = %q, want %q (all %v)", k, set[k], v, set)
 		}
 	}
-	h.quiet()
+	h.Quiet()
 }
 
 // TestErrors checks each error form: an unknown command, a bad value, a
@@ -105,25 +105,25 @@ func TestErrors(t *testing.T) {
 	// an empty line is answered with a new prompt
 	h.cmd("", []byte("\r\n> "))
 	// a LF after the CR (a host ending lines with CR LF) is dropped
-	h.write([]byte("CS\r\nCS\r\n"))
-	h.expect(string(cs) + string(cs))
+	h.Send([]byte("CS\r\nCS\r\n"))
+	h.Expect(string(cs) + string(cs))
 	// an over-long line, then a working command
 	h.cmd("C1="+strings.Repeat("x", 300), invalid("C1=<ssid>"))
 	h.cmd(strings.Repeat("Q", 1000), []byte(unknown))
 	h.cmd("CS", cs)
 	// garbage: control bytes, high bytes, an escape sequence
-	h.write([]byte("\x00\xff\x1b[2J\x7f\x03\r"))
-	h.expect(unknown)
+	h.Send([]byte("\x00\xff\x1b[2J\x7f\x03\r"))
+	h.Expect(unknown)
 	h.cmd("CS", cs)
 	// a mistaken S3 refused for its length still eats its payload
-	h.write([]byte("S3=1461\r" + strings.Repeat("C", 1461)))
-	h.expect(string(invalid("S3=<length>")))
+	h.Send([]byte("S3=1461\r" + strings.Repeat("C", 1461)))
+	h.Expect(string(invalid("S3=<length>")))
 	h.cmd("CS", cs)
 	// 1460 bytes is a payload (here on a socket with no connection: -1)
-	h.write([]byte("S3=1460\r" + strings.Repeat("C", 1460)))
-	h.expect(string(inv.FormatLost()))
+	h.Send([]byte("S3=1460\r" + strings.Repeat("C", 1460)))
+	h.Expect(string(inv.FormatLost()))
 	h.cmd("CS", cs)
-	h.quiet()
+	h.Quiet()
 }
 
 // TestEcho: Config.Echo echoes each line before its answer.

@@ -3,28 +3,14 @@
 package inventek
 
 import (
-	"net"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
 	"atbench/device/emulator"
+	"atbench/internal/emutest"
 	inv "atbench/protocol/inventek"
 )
-
-func sockopt(t *testing.T, c *net.TCPConn, level, opt int) int {
-	t.Helper()
-	raw, err := c.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v int
-	var gerr error
-	if err := raw.Control(func(fd uintptr) { v, gerr = unix.GetsockoptInt(int(fd), level, opt) }); err != nil || gerr != nil {
-		t.Fatalf("getsockopt: %v %v", err, gerr)
-	}
-	return v
-}
 
 // TestPKReachesTheKernel: PK lands on the real sockets of the server's
 // clients (idle in whole seconds, 75 s interval, 9 probes), changes the
@@ -33,20 +19,13 @@ func TestPKReachesTheKernel(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	h.cmd("PK=1,3000", inv.FormatOK(nil))
 	port := h.startServer(11, "tcp", inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText))
-	c := dial(t, port)
-	h.expect(string(accepted(c)))
-	seed := func() *net.TCPConn {
-		tc, ok := h.m.Net().TCPConn(inv.SeedLink(0))
-		if !ok {
-			t.Fatal("no seed socket")
-		}
-		return tc
-	}
+	c := emutest.Dial(t, port)
+	h.Expect(string(accepted(c)))
 	check := func(on, idle, intvl, cnt int) {
 		t.Helper()
-		tc := seed()
-		got := []int{sockopt(t, tc, unix.SOL_SOCKET, unix.SO_KEEPALIVE), sockopt(t, tc, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE),
-			sockopt(t, tc, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL), sockopt(t, tc, unix.IPPROTO_TCP, unix.TCP_KEEPCNT)}
+		tc := h.Socket(inv.SeedLink(0))
+		got := []int{emutest.Sockopt(t, tc, unix.SOL_SOCKET, unix.SO_KEEPALIVE), emutest.Sockopt(t, tc, unix.IPPROTO_TCP, unix.TCP_KEEPIDLE),
+			emutest.Sockopt(t, tc, unix.IPPROTO_TCP, unix.TCP_KEEPINTVL), emutest.Sockopt(t, tc, unix.IPPROTO_TCP, unix.TCP_KEEPCNT)}
 		if got[0] != on || (on == 1 && (got[1] != idle || got[2] != intvl || got[3] != cnt)) {
 			t.Fatalf("keepalive on/idle/intvl/cnt = %v, want %d %d %d %d", got, on, idle, intvl, cnt)
 		}

@@ -3,38 +3,26 @@ package inventek
 import (
 	"net"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"atbench/device/emulator"
-	"atbench/device/emulator/netcore"
+	"atbench/internal/emutest"
 	inv "atbench/protocol/inventek"
 )
-
-// fakeClock is a settable clock for the module; its timers run on real
-// time (only R0's short wait uses one).
-type fakeClock struct {
-	netcore.RealClock
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 // TestKeepaliveInSnapshot: PK=1,3000 gives the server's clients the
 // keepalive idle 3 s, then 9 probes 75 s apart, and the link table shows
 // its schedule on the module's clock; traffic restarts it.
 func TestKeepaliveInSnapshot(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clk := emutest.NewClock(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 	h := newHarness(t, emulator.Config{Clock: clk})
 	h.cmd("PK=1,3000", inv.FormatOK(nil))
 	port := h.startServer(11, "tcp", inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText))
-	c := dial(t, port)
-	h.expect(string(accepted(c)))
+	c := emutest.Dial(t, port)
+	h.Expect(string(accepted(c)))
 	opened := clk.Now()
-	l, _ := h.tableLink(inv.SeedLink(0))
+	l, _ := h.TableLink(inv.SeedLink(0))
 	ka := l.Keepalive
 	if !ka.Enabled || ka.Idle != 3*time.Second || ka.Interval != 75*time.Second || ka.Count != 9 {
 		t.Fatalf("keepalive in force %+v", ka)
@@ -42,25 +30,25 @@ func TestKeepaliveInSnapshot(t *testing.T) {
 	if !ka.NextProbe.Equal(opened.Add(3*time.Second)) || !ka.DeadAt.Equal(opened.Add(3*time.Second+9*75*time.Second)) {
 		t.Fatalf("schedule %+v", ka)
 	}
-	clk.add(10 * time.Second)
-	if l, _ := h.tableLink(inv.SeedLink(0)); !l.Keepalive.NextProbe.Equal(opened.Add(78 * time.Second)) {
+	clk.Add(10 * time.Second)
+	if l, _ := h.TableLink(inv.SeedLink(0)); !l.Keepalive.NextProbe.Equal(opened.Add(78 * time.Second)) {
 		t.Fatalf("after 10 s: %+v", l.Keepalive)
 	}
 	if _, err := c.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	h.buffered(inv.SeedLink(0), 1)
-	if l, _ := h.tableLink(inv.SeedLink(0)); !l.Keepalive.NextProbe.Equal(opened.Add(13 * time.Second)) {
+	h.WaitBuffered(inv.SeedLink(0), 1)
+	if l, _ := h.TableLink(inv.SeedLink(0)); !l.Keepalive.NextProbe.Equal(opened.Add(13 * time.Second)) {
 		t.Fatalf("after traffic: %+v", l.Keepalive)
 	}
 	// the listening socket has none; P? shows PK's values
-	if s, _ := h.tableLink(0); s.Keepalive.Enabled {
+	if s, _ := h.TableLink(0); s.Keepalive.Enabled {
 		t.Fatalf("server with keepalive %+v", s.Keepalive)
 	}
-	h.cmd("P?", inv.FormatOK([]byte("0,127.0.0.1,"+strconv.Itoa(port)+",127.0.0.1,"+strconv.Itoa(localPort(c))+",1,0,0,1,0,1,3000")))
+	h.cmd("P?", inv.FormatOK([]byte("0,127.0.0.1,"+strconv.Itoa(port)+",127.0.0.1,"+strconv.Itoa(emutest.LocalPort(c))+",1,0,0,1,0,1,3000")))
 	// PK=0 on the running server turns it off for its client
 	h.cmd("PK=0,3000", inv.FormatOK(nil))
-	if l, _ := h.tableLink(inv.SeedLink(0)); l.Keepalive.Enabled {
+	if l, _ := h.TableLink(inv.SeedLink(0)); l.Keepalive.Enabled {
 		t.Fatalf("after PK=0: %+v", l.Keepalive)
 	}
 }
@@ -72,47 +60,47 @@ func TestKeepaliveInSnapshot(t *testing.T) {
 func TestPeerReset(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	port := h.startServer(11, "tcp", inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText))
-	a := dial(t, port)
-	h.expect(string(accepted(a)))
+	a := emutest.Dial(t, port)
+	h.Expect(string(accepted(a)))
 	// a second client while the first is served: closed at once
-	b := dial(t, port)
-	expectEOF(t, b)
+	b := emutest.Dial(t, port)
+	emutest.ExpectEOF(t, b)
 	if err := a.SetLinger(0); err != nil {
 		t.Fatal(err)
 	}
 	a.Close()
 	// the reset reaches the reader asynchronously: R0 answers -1 once it has
-	h.waitFor("R0 -1", func() bool {
+	h.WaitFor("R0 -1", func() bool {
 		v, ok := h.m.Net().Link(inv.SeedLink(0))
 		return ok && v.Ended
 	})
 	h.cmd("R0", inv.FormatLost())
-	h.write([]byte("S3=1\rz"))
-	h.expect(string(inv.FormatLost()))
-	if l, _ := h.tableLink(inv.SeedLink(0)); l.Closed == nil || l.Closed.Reason != "peer reset (RST)" {
+	h.Send([]byte("S3=1\rz"))
+	h.Expect(string(inv.FormatLost()))
+	if l, _ := h.TableLink(inv.SeedLink(0)); l.Closed == nil || l.Closed.Reason != "peer reset (RST)" {
 		t.Fatalf("reset link %+v", l)
 	}
 	h.cmd("P5=10", inv.FormatLines(inv.WaitingText))
-	c := dial(t, port)
-	h.expect(string(accepted(c)))
-	if l, ok := h.tableLink(inv.SeedLink(0)); !ok || l.Remote != c.LocalAddr().String() {
+	c := emutest.Dial(t, port)
+	h.Expect(string(accepted(c)))
+	if l, ok := h.TableLink(inv.SeedLink(0)); !ok || l.Remote != c.LocalAddr().String() {
 		t.Fatalf("next client %+v", l)
 	}
-	h.write([]byte("S3=2\rok"))
-	h.expect(string(inv.FormatCount(2)))
-	if got := readN(t, c, 2); string(got) != "ok" {
+	h.Send([]byte("S3=2\rok"))
+	h.Expect(string(inv.FormatCount(2)))
+	if got := emutest.ReadN(t, c, 2); string(got) != "ok" {
 		t.Fatalf("got %q", got)
 	}
 	// P5=10 with no client waits on; a second P5=11 on a running socket fails
 	h.cmd("P5=10", inv.FormatLines(inv.WaitingText))
-	expectEOF(t, c)
+	emutest.ExpectEOF(t, c)
 	h.cmd("P5=10", inv.FormatLines(inv.WaitingText))
 	h.cmd("P5=11", []byte("\r\nERROR: Unknown Error\r\nUsage: P5=<mode> \r\n> "))
 	h.cmd("R0", inv.FormatOK(nil)) // waiting: nothing to read
 	h.cmd("P5=0", inv.FormatLines(inv.KilledText))
 	h.cmd("P5=0", inv.FormatOK(nil))
 	h.cmd("P5=10", []byte("\r\nERROR: Unknown Error\r\nUsage: P5=<mode> \r\n> "))
-	h.quiet()
+	h.Quiet()
 }
 
 // TestTwoServers: servers on sockets 1 and 3 each serve their own client;
@@ -123,26 +111,26 @@ func TestTwoServers(t *testing.T) {
 	p1 := h.startServer(11, "tcp", inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText))
 	h.cmd("P0=3", inv.FormatOK(nil))
 	p3 := h.startServer(1, "tcp", inv.FormatLines(inv.WaitingText))
-	c3 := dial(t, p3)
-	h.expect(string(accepted(c3)))
-	c1 := dial(t, p1)
-	h.expect(string(accepted(c1)))
+	c3 := emutest.Dial(t, p3)
+	h.Expect(string(accepted(c3)))
+	c1 := emutest.Dial(t, p1)
+	h.Expect(string(accepted(c1)))
 	for _, x := range []struct {
 		sock int
 		c    net.Conn
 	}{{1, c1}, {3, c3}} {
 		h.cmd("P0="+strconv.Itoa(x.sock), inv.FormatOK(nil))
 		msg := "to " + strconv.Itoa(x.sock)
-		h.write([]byte("S3=" + strconv.Itoa(len(msg)) + "\r" + msg))
-		h.expect(string(inv.FormatCount(len(msg))))
-		if got := readN(t, x.c, len(msg)); string(got) != msg {
+		h.Send([]byte("S3=" + strconv.Itoa(len(msg)) + "\r" + msg))
+		h.Expect(string(inv.FormatCount(len(msg))))
+		if got := emutest.ReadN(t, x.c, len(msg)); string(got) != msg {
 			t.Fatalf("socket %d's client got %q", x.sock, got)
 		}
 		from := "from " + strconv.Itoa(x.sock)
 		if _, err := x.c.Write([]byte(from)); err != nil {
 			t.Fatal(err)
 		}
-		h.waitFor("data of socket "+strconv.Itoa(x.sock), func() bool {
+		h.WaitFor("data of socket "+strconv.Itoa(x.sock), func() bool {
 			for _, l := range h.m.Net().Table() {
 				if l.Parent == x.sock && l.Buffered == len(from) {
 					return true
@@ -165,7 +153,7 @@ func TestTwoServers(t *testing.T) {
 			t.Errorf("id %d not claimed back", id)
 		}
 	}
-	h.quiet()
+	h.Quiet()
 }
 
 // TestLostReasonKept: a client that closed before the host asked keeps
@@ -173,10 +161,10 @@ func TestTwoServers(t *testing.T) {
 func TestLostReasonKept(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	port := h.startServer(11, "tcp", inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText))
-	c := dial(t, port)
-	h.expect(string(accepted(c)))
+	c := emutest.Dial(t, port)
+	h.Expect(string(accepted(c)))
 	c.Close()
-	h.waitFor("the peer's FIN", func() bool {
+	h.WaitFor("the peer's FIN", func() bool {
 		v, ok := h.m.Net().Link(inv.SeedLink(0))
 		return ok && v.Ended
 	})

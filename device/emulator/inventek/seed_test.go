@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"atbench/device/emulator"
+	"atbench/internal/emutest"
 	"atbench/internal/testkit"
 	"atbench/protocol"
 	inv "atbench/protocol/inventek"
@@ -30,7 +31,7 @@ func TestSeedMultiAccept(t *testing.T) {
 	}
 	expect := func(want []byte) {
 		t.Helper()
-		h.expect(string(want))
+		h.Expect(string(want))
 		out = append(out, want...)
 	}
 	cmd("PK=1,3000", inv.FormatOK(nil))
@@ -41,20 +42,20 @@ func TestSeedMultiAccept(t *testing.T) {
 	out = append(out, inv.FormatLines(inv.MultiAcceptSetup, inv.WaitingText)...)
 
 	for i, b := range []string{"1", "2"} {
-		c := dial(t, port)
+		c := emutest.Dial(t, port)
 		expect(accepted(c))
 		msg := "Data from 127.0.0.1"
 		if _, err := c.Write([]byte(msg)); err != nil {
 			t.Fatal(err)
 		}
-		h.buffered(inv.SeedLink(0), len(msg))
+		h.WaitBuffered(inv.SeedLink(0), len(msg))
 		cmd("R0", inv.FormatOK([]byte(msg)))
-		h.write([]byte("S3=1\r" + b))
+		h.Send([]byte("S3=1\r" + b))
 		expect(inv.FormatCount(1))
-		if got := readN(t, c, 1); string(got) != b {
+		if got := emutest.ReadN(t, c, 1); string(got) != b {
 			t.Fatalf("client %d got %q", i, got)
 		}
-		seed, ok := h.tableLink(inv.SeedLink(0))
+		seed, ok := h.TableLink(inv.SeedLink(0))
 		if !ok || seed.Role != protocol.RoleSeed || seed.Parent != 0 || seed.Remote != c.LocalAddr().String() ||
 			seed.BytesIn != uint64(len(msg)) || seed.BytesOut != 1 {
 			t.Fatalf("seed link %+v", seed)
@@ -64,19 +65,19 @@ func TestSeedMultiAccept(t *testing.T) {
 		}
 		if i == 0 {
 			cmd("P5=10", inv.FormatLines(inv.WaitingText))
-			expectEOF(t, c)
-			if l, ok := h.closedLink(inv.SeedLink(0)); !ok || l.Closed == nil || l.Closed.Reason != "closed by the host (P5=10)" {
+			emutest.ExpectEOF(t, c)
+			if l, ok := h.ClosedLink(inv.SeedLink(0)); !ok || l.Closed == nil || l.Closed.Reason != "closed by the host (P5=10)" {
 				t.Fatalf("dropped client %+v", l)
 			}
 			c.Close()
 			continue
 		}
 		cmd("P5=0", inv.FormatLines(inv.KilledText))
-		expectEOF(t, c)
+		emutest.ExpectEOF(t, c)
 		c.Close()
 	}
-	h.quiet()
-	if l, ok := h.closedLink(0); !ok || l.Closed == nil || l.Closed.Reason != "server stopped (P5=0)" {
+	h.Quiet()
+	if l, ok := h.ClosedLink(0); !ok || l.Closed == nil || l.Closed.Reason != "server stopped (P5=0)" {
 		t.Fatalf("server %+v", l)
 	}
 	// P5=0 freed the port.
@@ -109,6 +110,6 @@ func TestSeedMultiAccept(t *testing.T) {
 		}
 		at += j + len(l)
 	}
-	h.close()
+	h.Close()
 	leak()
 }

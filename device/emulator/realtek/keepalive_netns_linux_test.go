@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"atbench/device/emulator/netcore"
+	"atbench/internal/emutest"
 	"atbench/internal/netnslab"
 	"atbench/protocol"
 )
@@ -26,16 +27,6 @@ func snapLink(m *Module, id int) (protocol.LinkInfo, bool) {
 	return protocol.LinkInfo{}, false
 }
 
-// seedSocket returns the host socket under link id.
-func seedSocket(t *testing.T, m *Module, id int) *net.TCPConn {
-	t.Helper()
-	c, ok := m.Net().TCPConn(id)
-	if !ok {
-		t.Fatalf("link %d has no TCP socket", id)
-	}
-	return c
-}
-
 // TestKeepaliveDeclaresASilentPeerDead runs a real kernel keepalive
 // failure: a seed with keepalive 1 s / 1 s / 2 probes survives a whole
 // dead-peer window while its peer (in a private network namespace) answers
@@ -45,11 +36,11 @@ func seedSocket(t *testing.T, m *Module, id int) *net.TCPConn {
 func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 	lab := netnslab.New(t, "rtk")
 	h := newHarness(t, Config{HostAddr: lab.HostIP})
-	h.cmd("AT+SKTCFG=,,,1,1,1,2", "\r\nOK\r\n")
+	h.Cmd("AT+SKTCFG=,,,1,1,1,2", "\r\nOK\r\n")
 	port := h.server(1, 1, "", 1)
-	peer := lab.Dial(t, net.JoinHostPort(lab.HostIP, strconv.Itoa(port)), waitLimit)
-	cport := localPort(peer)
-	h.expect(fmt.Sprintf("[$][SKT][EVENT]: A client[link_id:0,seed,tcp,dst_address:%s,dst_port:%d] connected to server[link_id:1]\r\n", lab.PeerIP, cport))
+	peer := lab.Dial(t, net.JoinHostPort(lab.HostIP, strconv.Itoa(port)), emutest.WaitLimit)
+	cport := emutest.LocalPort(peer)
+	h.Expect(fmt.Sprintf("[$][SKT][EVENT]: A client[link_id:0,seed,tcp,dst_address:%s,dst_port:%d] connected to server[link_id:1]\r\n", lab.PeerIP, cport))
 
 	seed, ok := snapLink(h.m, 0)
 	want := protocol.Keepalive{Enabled: true, Idle: time.Second, Interval: time.Second, Count: 2}
@@ -60,7 +51,7 @@ func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 	if k := seed.Keepalive; k.Enabled != want.Enabled || k.Idle != want.Idle || k.Interval != want.Interval || k.Count != want.Count {
 		t.Fatalf("seed keepalive %+v, want %+v", k, want)
 	}
-	sock := seedSocket(t, h.m, 0)
+	sock := h.Socket(0)
 	window := want.Idle + time.Duration(want.Count)*want.Interval // silence after which the kernel gives up
 
 	// Control: while the peer answers the probes the seed outlives the
@@ -82,7 +73,7 @@ func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 		t.Fatalf("live peer answering probes, yet the snapshot says ProbesSent=%d NextProbe=%v DeadAt=%v (%v ago)",
 			reported.ProbesSent, reported.NextProbe, reported.DeadAt, time.Since(reported.DeadAt).Round(time.Millisecond))
 	}
-	h.quiet()
+	h.Quiet()
 
 	lab.Silence(t)
 	silent := time.Now()
@@ -139,15 +130,15 @@ func TestKeepaliveDeclaresASilentPeerDead(t *testing.T) {
 	}
 
 	// Nothing on the AT port: the firmware has no disconnect event.
-	h.quiet()
-	h.cmd("AT+SKTSTATE",
+	h.Quiet()
+	h.Cmd("AT+SKTSTATE",
 		stateLine(1, "server", "tcp", lab.HostIP, port, "0.0.0.0", 0, 0)+
 			stateLine(0, "seed", "tcp", "0.0.0.0", 0, lab.PeerIP, cport, -1)+
 			"\r\nOK\r\n")
-	h.cmd("AT+SKTDEL=0", "\r\nOK\r\n")
-	if l, ok := h.closedLink(0); !ok || l.Closed == nil || l.Closed.Reason != dead.Closed.Reason {
+	h.Cmd("AT+SKTDEL=0", "\r\nOK\r\n")
+	if l, ok := h.ClosedLink(0); !ok || l.Closed == nil || l.Closed.Reason != dead.Closed.Reason {
 		t.Fatalf("history after AT+SKTDEL: %+v", l)
 	}
-	h.cmd("AT+SKTSTATE", stateLine(1, "server", "tcp", lab.HostIP, port, "0.0.0.0", 0, 0)+"\r\nOK\r\n")
-	h.quiet()
+	h.Cmd("AT+SKTSTATE", stateLine(1, "server", "tcp", lab.HostIP, port, "0.0.0.0", 0, 0)+"\r\nOK\r\n")
+	h.Quiet()
 }

@@ -1,11 +1,11 @@
 package realtek
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"atbench/device/emulator/netcore"
+	"atbench/internal/emutest"
 	rtk "atbench/protocol/realtek"
 )
 
@@ -36,28 +36,16 @@ func TestKeepaliveConfigMapping(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock for the module; its timers run on real
-// time (only AT+SKTREAD's short wait uses one).
-type fakeClock struct {
-	netcore.RealClock
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) now() time.Time      { return c.Now() }
-func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 func TestLinkKeepaliveInSnapshot(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clk := emutest.NewClock(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
 	h := newHarness(t, Config{Clock: clk})
-	h.cmd("AT+SKTCFG=,,1,1,60,10,3", "\r\nOK\r\n")
+	h.Cmd("AT+SKTCFG=,,1,1,60,10,3", "\r\nOK\r\n")
 	port := h.server(0, 1, "", 1)
-	a := dial(t, port)
-	h.expect(acceptEvent(1, false, localPort(a), 0))
-	opened := clk.now()
-	clk.add(30 * time.Second)
-	l, _ := h.tableLink(1)
+	a := emutest.Dial(t, port)
+	h.Expect(acceptEvent(1, false, emutest.LocalPort(a), 0))
+	opened := clk.Now()
+	clk.Add(30 * time.Second)
+	l, _ := h.TableLink(1)
 	ka := l.Keepalive
 	if !ka.Enabled || ka.Idle != 60*time.Second || ka.Interval != 10*time.Second || ka.Count != 3 {
 		t.Fatalf("keepalive in force %+v", ka)
@@ -69,21 +57,21 @@ func TestLinkKeepaliveInSnapshot(t *testing.T) {
 	if _, err := a.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	h.expect("[$][SKT][DATA][1][1]:x\r\n")
-	l, _ = h.tableLink(1)
+	h.Expect("[$][SKT][DATA][1][1]:x\r\n")
+	l, _ = h.TableLink(1)
 	if !l.LastRx.Equal(opened.Add(30*time.Second)) || !l.Keepalive.NextProbe.Equal(opened.Add(90*time.Second)) {
 		t.Fatalf("after traffic: lastRx %v next %v", l.LastRx, l.Keepalive.NextProbe)
 	}
 	// the server itself has no keepalive; omitted values show the OS defaults
-	if s, _ := h.tableLink(0); s.Keepalive.Enabled {
+	if s, _ := h.TableLink(0); s.Keepalive.Enabled {
 		t.Fatalf("listening socket with keepalive: %+v", s.Keepalive)
 	}
-	h.cmd("AT+SKTCFG=,,,1", "\r\nOK\r\n")
+	h.Cmd("AT+SKTCFG=,,,1", "\r\nOK\r\n")
 	port2 := h.server(2, 1, "", 1)
-	b := dial(t, port2)
-	h.expect(acceptEvent(3, false, localPort(b), 2))
+	b := emutest.Dial(t, port2)
+	h.Expect(acceptEvent(3, false, emutest.LocalPort(b), 2))
 	def := netcore.ReadSystemKeepalive()
-	if k, _ := h.tableLink(3); k.Keepalive.Idle != def.Idle || k.Keepalive.Interval != def.Interval || k.Keepalive.Count != def.Count {
+	if k, _ := h.TableLink(3); k.Keepalive.Idle != def.Idle || k.Keepalive.Interval != def.Interval || k.Keepalive.Count != def.Count {
 		t.Fatalf("OS defaults %+v, link %+v", def, k.Keepalive)
 	}
 }

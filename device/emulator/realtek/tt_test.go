@@ -2,12 +2,12 @@ package realtek
 
 import (
 	"fmt"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"atbench/device/emulator/netcore"
+	"atbench/internal/emutest"
 )
 
 // stepClock is the real clock but for the early-stop timer of
@@ -44,7 +44,7 @@ func (c *stepClock) nextTimer(t *testing.T) *stepTimer {
 	select {
 	case tm := <-c.armed:
 		return tm
-	case <-time.After(waitLimit):
+	case <-time.After(emutest.WaitLimit):
 		t.Fatal("the early-stop timer was never armed")
 		return nil
 	}
@@ -53,56 +53,48 @@ func (c *stepClock) nextTimer(t *testing.T) *stepTimer {
 func TestTransparentEarlyStop(t *testing.T) {
 	clk := &stepClock{armed: make(chan *stepTimer, 4)}
 	h := newHarness(t, Config{Clock: clk})
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	h.cmd(fmt.Sprintf("AT+SKTCLIENT=0,1,,127.0.0.1,%d,,0", ln.Addr().(*net.TCPAddr).Port), "\r\nOK\r\n")
-	srv, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	ln, port := emutest.Listen(t)
+	h.Cmd(fmt.Sprintf("AT+SKTCLIENT=0,1,,127.0.0.1,%d,,0", port), "\r\nOK\r\n")
+	srv := emutest.Accept(t, ln)
 
 	// "<<<" then 30 ms of quiet: the transfer ends with what came before.
-	h.cmd("AT+SKTSENDRAW=0,100", ">>>\r\n")
-	h.writeRaw([]byte("abc"))
+	h.Cmd("AT+SKTSENDRAW=0,100", ">>>\r\n")
+	h.Send([]byte("abc"))
 	for range 3 {
-		h.writeRaw([]byte("<"))
+		h.Send([]byte("<"))
 	}
 	clk.nextTimer(t).f()
-	h.expect("\r\nOK\r\n")
-	if got := readN(t, srv, 3); string(got) != "abc" {
+	h.Expect("\r\nOK\r\n")
+	if got := emutest.ReadN(t, srv, 3); string(got) != "abc" {
 		t.Fatalf("peer got %q, want abc", got)
 	}
 	// The module takes commands again: AT+TEST is answered, not sent.
-	h.cmd("AT+TEST", "\r\nOK\r\n")
+	h.Cmd("AT+TEST", "\r\nOK\r\n")
 
 	// Bytes after "<<<" within 30 ms make all of it data.
-	h.cmd("AT+SKTSENDRAW=0,10", ">>>\r\n")
-	h.writeRaw([]byte("ab<<<"))
+	h.Cmd("AT+SKTSENDRAW=0,10", ">>>\r\n")
+	h.Send([]byte("ab<<<"))
 	tm := clk.nextTimer(t)
-	h.writeRaw([]byte("xyz"))
+	h.Send([]byte("xyz"))
 	select {
 	case <-tm.stopped:
-	case <-time.After(waitLimit):
+	case <-time.After(emutest.WaitLimit):
 		t.Fatal("new input did not cancel the early stop")
 	}
 	tm.f() // a timer that fired just as the input came: no effect
-	h.writeRaw([]byte("12"))
-	h.expect("\r\nOK\r\n")
-	if got := readN(t, srv, 10); string(got) != "ab<<<xyz12" {
+	h.Send([]byte("12"))
+	h.Expect("\r\nOK\r\n")
+	if got := emutest.ReadN(t, srv, 10); string(got) != "ab<<<xyz12" {
 		t.Fatalf("peer got %q, want ab<<<xyz12", got)
 	}
 
 	// Three '<' that complete the size are data.
-	h.cmd("AT+SKTSENDRAW=0,3", ">>>\r\n")
-	h.writeRaw([]byte("<<<"))
-	h.expect("\r\nOK\r\n")
-	if got := readN(t, srv, 3); string(got) != "<<<" {
+	h.Cmd("AT+SKTSENDRAW=0,3", ">>>\r\n")
+	h.Send([]byte("<<<"))
+	h.Expect("\r\nOK\r\n")
+	if got := emutest.ReadN(t, srv, 3); string(got) != "<<<" {
 		t.Fatalf("peer got %q, want <<<", got)
 	}
-	h.cmd("AT+TEST", "\r\nOK\r\n")
-	h.quiet()
+	h.Cmd("AT+TEST", "\r\nOK\r\n")
+	h.Quiet()
 }

@@ -32,15 +32,15 @@ func TestCatalogExamples(t *testing.T) {
 			last = append(last, spec.Example, spec.Reply)
 			continue
 		}
-		h.cmd(spec.Example, framed(spec.Reply))
+		h.Cmd(spec.Example, framed(spec.Reply))
 		if spec.Name == "ATE1" {
-			h.cmd("ATE0", "ATE0\r"+ok)
+			h.Cmd("ATE0", "ATE0\r"+ok)
 		}
 	}
 	for i := 0; i < len(last); i += 2 {
-		h.cmd(last[i], framed(last[i+1]))
+		h.Cmd(last[i], framed(last[i+1]))
 	}
-	h.quiet()
+	h.Quiet()
 }
 
 func framed(reply string) string {

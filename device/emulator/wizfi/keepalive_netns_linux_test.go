@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"atbench/device/emulator"
+	"atbench/internal/emutest"
 	"atbench/internal/netnslab"
 )
 
@@ -26,26 +27,30 @@ func TestSeedShortRecipeDetectsADeadPeer(t *testing.T) {
 	lab := netnslab.New(t, "wz")
 	h := newHarness(t, emulator.Config{HostAddr: lab.HostIP})
 	port := h.server("AT+NSTCP", 0, "")
-	h.cmd("AT+SETSOCKOPT=0,65535,8,1,4", ok)
+	h.Cmd("AT+SETSOCKOPT=0,65535,8,1,4", ok)
 	for _, line := range seedShort {
-		h.cmd(line, ok)
+		h.Cmd(line, ok)
 	}
-	peer := lab.Dial(t, net.JoinHostPort(lab.HostIP, strconv.Itoa(port)), waitLimit)
-	h.expect(fmt.Sprintf("\r\nCONNECT 0 1 %s %d\r\n", lab.PeerIP, localPort(peer)))
-	l, _ := h.tableLink(1)
+	peer := lab.Dial(t, net.JoinHostPort(lab.HostIP, strconv.Itoa(port)), emutest.WaitLimit)
+	h.Expect(fmt.Sprintf("\r\nCONNECT 0 1 %s %d\r\n", lab.PeerIP, emutest.LocalPort(peer)))
+	l, _ := h.TableLink(1)
 	if k := l.Keepalive; !k.Enabled || k.Idle != 0 || k.Interval != 75*time.Second || k.Count != 1 {
 		t.Fatalf("seed keepalive %+v", k)
 	}
 	lab.Silence(t)
 	silent := time.Now()
 	var forecast time.Time
-	h.waitForLong("DISCONNECT 1", 90*time.Second, func() {
-		if l, ok := h.tableLink(1); ok && l.Closed == nil {
+	// over a minute to wait: look every 100 ms, noting the forecast
+	const disconnect = "\r\nDISCONNECT 1\r\n"
+	h.Poll("DISCONNECT 1", 90*time.Second, 100*time.Millisecond, func() bool {
+		if l, ok := h.TableLink(1); ok && l.Closed == nil {
 			forecast = l.Keepalive.DeadAt
 		}
-	}, "\r\nDISCONNECT 1\r\n")
+		return h.Pending() >= len(disconnect)
+	})
+	h.Expect(disconnect)
 	took := time.Since(silent)
-	dead, found := h.closedLink(1)
+	dead, found := h.ClosedLink(1)
 	if !found || dead.Closed == nil || dead.Closed.Reason != "keepalive timeout" {
 		t.Fatalf("closed link %+v", dead)
 	}
@@ -58,5 +63,5 @@ func TestSeedShortRecipeDetectsADeadPeer(t *testing.T) {
 	if off := dead.Closed.At.Sub(forecast); off < -2*time.Second || off > 5*time.Second {
 		t.Fatalf("the snapshot's DeadAt was %v off the real death", off)
 	}
-	h.cmd("AT+CID=?", fmt.Sprintf("\r\nCID\tTYPE\tMODE\tLOCAL PORT\tREMOTE PORT\tREMOTE IP\r\n0\tTCP\tSERVER\t%4d\t\t   0\t\t  0.  0.  0.  0\r\n", port)+ok)
+	h.Cmd("AT+CID=?", fmt.Sprintf("\r\nCID\tTYPE\tMODE\tLOCAL PORT\tREMOTE PORT\tREMOTE IP\r\n0\tTCP\tSERVER\t%4d\t\t   0\t\t  0.  0.  0.  0\r\n", port)+ok)
 }

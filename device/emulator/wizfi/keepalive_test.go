@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"atbench/device/emulator"
+	"atbench/internal/emutest"
 	"atbench/protocol"
 	wz "atbench/protocol/wizfi"
 )
@@ -23,20 +24,20 @@ var (
 // on the emulator's clock; the real socket gets kernel timers of the same
 // detection time.
 func TestSeedRecipes(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clk := emutest.NewClock(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
 	h := newHarness(t, emulator.Config{Clock: clk})
 	h.connectClient(0)
 	opened := clk.Now()
-	if l, _ := h.tableLink(0); l.Keepalive.Enabled {
+	if l, _ := h.TableLink(0); l.Keepalive.Enabled {
 		t.Fatalf("keepalive on before SETSOCKOPT: %+v", l.Keepalive)
 	}
 	for _, line := range seedEnable {
-		h.cmd(line, ok)
+		h.Cmd(line, ok)
 	}
 	check := func(count int, detection time.Duration, kidle, kintvl time.Duration, kcnt int) {
 		t.Helper()
-		clk.add(10 * time.Second)
-		l, _ := h.tableLink(0)
+		clk.Add(10 * time.Second)
+		l, _ := h.TableLink(0)
 		k := l.Keepalive
 		if !k.Enabled || k.Idle != 0 || k.Interval != 75*time.Second || k.Count != count {
 			t.Fatalf("keepalive in force %+v, want idle 0, 75 s × %d", k, count)
@@ -61,20 +62,20 @@ func TestSeedRecipes(t *testing.T) {
 	}
 	check(8, 600*time.Second, 75*time.Second, 75*time.Second, 7)
 	for _, line := range seedShort {
-		h.cmd(line, ok)
+		h.Cmd(line, ok)
 	}
 	check(1, 75*time.Second, time.Second, 74*time.Second, 1)
 	if on, err := kernelKeepaliveOn(h, 0); err == nil && !on {
 		t.Fatal("SO_KEEPALIVE off on the real socket")
 	}
-	h.quiet()
+	h.Quiet()
 
 	// The settings a session would replay give the same keepalive.
 	var seen []protocol.Setting
 	for _, line := range append(append([]string{}, seedEnable...), seedShort...) {
 		seen = append(seen, wz.CommandSettings(line)...)
 	}
-	l, _ := h.tableLink(0)
+	l, _ := h.TableLink(0)
 	pred := wz.KeepaliveInForce(0, seen)
 	if pred.Idle != l.Keepalive.Idle || pred.Interval != l.Keepalive.Interval || pred.Count != l.Keepalive.Count {
 		t.Fatalf("predicted %+v, emulator %+v", pred, l.Keepalive)
@@ -94,37 +95,37 @@ func TestSeedRecipes(t *testing.T) {
 // clients it accepts from then on; options are per socket, and a CID
 // opened afresh starts without them.
 func TestSeedRecipesOnAcceptedClient(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
+	clk := emutest.NewClock(time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC))
 	h := newHarness(t, emulator.Config{Clock: clk})
 	port := h.server("AT+NSTCP", 0, "")
-	h.cmd("AT+SETSOCKOPT=0,65535,8,1,4", ok)
-	h.cmd("AT+SETSOCKOPT=0,6,4005,1,4", ok)
-	h.cmd("AT+SETSOCKOPT=0,6,4001,75,4", ok)
-	c := dial(t, port)
-	h.expect(acceptLine(0, 1, localPort(c)))
+	h.Cmd("AT+SETSOCKOPT=0,65535,8,1,4", ok)
+	h.Cmd("AT+SETSOCKOPT=0,6,4005,1,4", ok)
+	h.Cmd("AT+SETSOCKOPT=0,6,4001,75,4", ok)
+	c := emutest.Dial(t, port)
+	h.Expect(acceptLine(0, 1, emutest.LocalPort(c)))
 	at := clk.Now()
-	l, _ := h.tableLink(1)
+	l, _ := h.TableLink(1)
 	if k := l.Keepalive; !k.Enabled || k.Count != 1 || k.DeadAt.Sub(at) != 75*time.Second {
 		t.Fatalf("seed keepalive %+v", k)
 	}
-	if s, _ := h.tableLink(0); s.Keepalive.Enabled {
+	if s, _ := h.TableLink(0); s.Keepalive.Enabled {
 		t.Fatalf("listening socket with keepalive %+v", s.Keepalive)
 	}
 	// SO_KEEPALIVE off again: the real socket too
-	h.cmd("AT+SETSOCKOPT=1,65535,8,0,4", ok)
-	if l, _ := h.tableLink(1); l.Keepalive.Enabled {
+	h.Cmd("AT+SETSOCKOPT=1,65535,8,0,4", ok)
+	if l, _ := h.TableLink(1); l.Keepalive.Enabled {
 		t.Fatalf("keepalive still shown: %+v", l.Keepalive)
 	}
 	if on, err := kernelKeepaliveOn(h, 1); err == nil && on {
 		t.Fatal("SO_KEEPALIVE still on on the real socket")
 	}
-	h.cmd("AT+NCLOSE=0", ok) // the server takes its client with it
-	h.cmd("AT+NCLOSE=1", "\r\n[ERROR: INVALID CID]\r\n")
-	if l, ok := h.closedLink(1); !ok || l.Closed == nil || l.Closed.Reason != "server deleted" {
+	h.Cmd("AT+NCLOSE=0", ok) // the server takes its client with it
+	h.Cmd("AT+NCLOSE=1", "\r\n[ERROR: INVALID CID]\r\n")
+	if l, ok := h.ClosedLink(1); !ok || l.Closed == nil || l.Closed.Reason != "server deleted" {
 		t.Fatalf("client of the closed server: %+v", l)
 	}
 	h.connectClient(0)
-	if l, _ := h.tableLink(0); l.Keepalive.Enabled {
+	if l, _ := h.TableLink(0); l.Keepalive.Enabled {
 		t.Fatalf("a new CID 0 kept the old options: %+v", l.Keepalive)
 	}
 }
@@ -161,10 +162,10 @@ func TestSeedRecipeRealClock(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	h.connectClient(0)
 	for _, line := range seedEnable {
-		h.cmd(line, ok)
+		h.Cmd(line, ok)
 	}
 	start := time.Now()
-	l, _ := h.tableLink(0)
+	l, _ := h.TableLink(0)
 	k := l.Keepalive
 	if !k.Enabled || k.Idle != 0 || k.Interval != 75*time.Second || k.Count != 8 {
 		t.Fatalf("keepalive in force %+v", k)

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"atbench/device/emulator"
+	"atbench/internal/emutest"
 )
 
 // kernelTimers reads the keepalive timers of CID cid's real socket.
@@ -18,24 +19,13 @@ func kernelTimers(h *harness, cid int) (idle, intvl time.Duration, cnt int, err 
 	if !ok {
 		return 0, 0, 0, errors.New("no TCP socket")
 	}
-	raw, err := tc.SyscallConn()
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	var i, n, c int
-	var gerr error
-	if err := raw.Control(func(fd uintptr) {
-		if i, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_KEEPIDLE); gerr != nil {
-			return
+	var v [3]int
+	for i, opt := range []int{unix.TCP_KEEPIDLE, unix.TCP_KEEPINTVL, unix.TCP_KEEPCNT} {
+		if v[i], err = emutest.ReadSockopt(tc, unix.IPPROTO_TCP, opt); err != nil {
+			return 0, 0, 0, err
 		}
-		if n, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_KEEPINTVL); gerr != nil {
-			return
-		}
-		c, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_KEEPCNT)
-	}); err != nil {
-		return 0, 0, 0, err
 	}
-	return time.Duration(i) * time.Second, time.Duration(n) * time.Second, c, gerr
+	return time.Duration(v[0]) * time.Second, time.Duration(v[1]) * time.Second, v[2], nil
 }
 
 // kernelKeepaliveOn reads SO_KEEPALIVE of CID cid's real socket.
@@ -44,18 +34,8 @@ func kernelKeepaliveOn(h *harness, cid int) (bool, error) {
 	if !ok {
 		return false, errors.New("no TCP socket")
 	}
-	raw, err := tc.SyscallConn()
-	if err != nil {
-		return false, err
-	}
-	var v int
-	var gerr error
-	if err := raw.Control(func(fd uintptr) {
-		v, gerr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_KEEPALIVE)
-	}); err != nil {
-		return false, err
-	}
-	return v != 0, gerr
+	v, err := emutest.ReadSockopt(tc, unix.SOL_SOCKET, unix.SO_KEEPALIVE)
+	return v != 0, err
 }
 
 // TestMaxRTIsUserTimeout: TCP_MAXRT reaches the real socket as
@@ -63,14 +43,14 @@ func kernelKeepaliveOn(h *harness, cid int) (bool, error) {
 func TestMaxRTIsUserTimeout(t *testing.T) {
 	h := newHarness(t, emulator.Config{})
 	h.connectClient(0)
-	h.cmd("AT+SETSOCKOPT=0,6,10,30,4", ok)
+	h.Cmd("AT+SETSOCKOPT=0,6,10,30,4", ok)
 	if got := userTimeout(t, h, 0); got != 30000 {
 		t.Fatalf("TCP_USER_TIMEOUT %d ms, want 30000", got)
 	}
 	port := h.server("AT+NSTCP", 1, "")
-	h.cmd("AT+SETSOCKOPT=1,6,10,12,4", ok)
-	c := dial(t, port)
-	h.expect(acceptLine(1, 2, localPort(c)))
+	h.Cmd("AT+SETSOCKOPT=1,6,10,12,4", ok)
+	c := emutest.Dial(t, port)
+	h.Expect(acceptLine(1, 2, emutest.LocalPort(c)))
 	if got := userTimeout(t, h, 2); got != 12000 {
 		t.Fatalf("accepted client: TCP_USER_TIMEOUT %d ms, want 12000", got)
 	}
@@ -78,20 +58,5 @@ func TestMaxRTIsUserTimeout(t *testing.T) {
 
 func userTimeout(t *testing.T, h *harness, cid int) int {
 	t.Helper()
-	tc, ok := h.m.Net().TCPConn(cid)
-	if !ok {
-		t.Fatalf("CID %d has no TCP socket", cid)
-	}
-	raw, err := tc.SyscallConn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v int
-	var gerr error
-	if err := raw.Control(func(fd uintptr) {
-		v, gerr = unix.GetsockoptInt(int(fd), unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT)
-	}); err != nil || gerr != nil {
-		t.Fatal(err, gerr)
-	}
-	return v
+	return emutest.Sockopt(t, h.Socket(cid), unix.IPPROTO_TCP, unix.TCP_USER_TIMEOUT)
 }
