@@ -406,6 +406,9 @@ func (rn *Runner) expect(ctx context.Context, cursor uint64, st Step, timeout ti
 	var buf []byte
 	matches := func(r protocol.Record) bool {
 		seen.add(r)
+		if len(r.Payload) == 0 {
+			return st.re.MatchString(r.Text)
+		}
 		buf = append(append(buf[:0], r.Text...), r.Payload...)
 		return st.re.Match(buf)
 	}

@@ -51,6 +51,13 @@ type polledPort struct {
 // Read reads what the port received. It returns an error when the port
 // hangs up (a USB adapter unplugged reads as end of file) and, with a read
 // timeout set, (0, nil) when the timeout passes, as the library's does.
+//
+// A pty or a tty hands out at most 4 KiB per read, and each read costs
+// the session a hand-off, a log write and a wake-up of the screen. So
+// after a read of gatherMin bytes or more (a flood: the line discipline
+// had more waiting) Read gathers the reads that follow within gatherWait
+// into b, until b is nearly full. Lines at a UART's pace, and the answer
+// to a command, never wait.
 func (p *polledPort) Read(b []byte) (int, error) {
 	t := time.Duration(p.timeout.Load())
 	if t > 0 {
@@ -62,8 +69,30 @@ func (p *polledPort) Read(b []byte) (int, error) {
 	if t > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
 		return n, nil
 	}
-	return n, err
+	if err != nil || n < gatherMin {
+		return n, err
+	}
+	for len(b)-n >= gatherMin {
+		if p.data.SetReadDeadline(time.Now().Add(gatherWait)) != nil {
+			break
+		}
+		m, err := p.data.Read(b[n:])
+		n += m
+		if err != nil || m < gatherMin {
+			// The flood paused, or the port failed: a failure
+			// comes back at the next read, after these bytes.
+			break
+		}
+	}
+	p.data.SetReadDeadline(time.Time{})
+	return n, nil
 }
+
+// Gathering reads in a flood (polledPort.Read).
+const (
+	gatherMin  = 2 << 10
+	gatherWait = 500 * time.Microsecond
+)
 
 // Write writes all of b, waiting on the poller while the port's output
 // buffer is full.
