@@ -20,8 +20,13 @@ import (
 // descriptor also turns RTS/CTS on for rtscts (setRTSCTS).
 func openPort(path string, mode *serial.Mode, rtscts bool) (serial.Port, error) {
 	fd, err := unix.Open(path, unix.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("open for data: %w", err)
+	switch {
+	case errors.Is(err, unix.EBUSY):
+		return nil, fmt.Errorf("port busy: another program holds it (%w)", err)
+	case errors.Is(err, unix.EACCES):
+		return nil, fmt.Errorf("%w (is the user in the port's group? dialout on most systems)", err)
+	case err != nil:
+		return nil, err
 	}
 	sp, err := serial.Open(path, mode)
 	if err != nil {

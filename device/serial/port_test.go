@@ -388,3 +388,47 @@ func TestOpenAuto(t *testing.T) {
 		t.Fatalf("auto opened %s, want %s", p.Info().Name, pair.A)
 	}
 }
+
+// TestPortVanishesMidFlood unplugs the port while a flood pours in and is
+// read in big gathers: every byte read before the loss is the flood's, in
+// order, and the loss is reported after them.
+func TestPortVanishesMidFlood(t *testing.T) {
+	pair := socattest.Start(t, t.TempDir(), "a", "b")
+	p := openTest(t, Config{Path: pair.A, Backoff: func(int) time.Duration { return time.Hour }})
+	far := pair.OpenB()
+	down := testkit.Pattern(64 << 20)
+	go far.Write(down) // fails once the pair is gone
+	done := make(chan error, 1)
+	var got []byte
+	go func() {
+		buf := make([]byte, 32<<10)
+		stopped := false
+		for {
+			n, err := p.Read(buf)
+			got = append(got, buf[:n]...)
+			if errors.Is(err, device.ErrLost) {
+				done <- nil
+				return
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+			if !stopped && len(got) >= 1<<20 {
+				stopped = true
+				pair.Stop() // the port vanishes mid-flood
+			}
+		}
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("read ended with %v, want the loss", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the loss was not reported within 20 s")
+	}
+	if len(got) < 1<<20 || !bytes.Equal(got, down[:len(got)]) {
+		t.Fatalf("%d bytes before the loss are not the flood's first bytes", len(got))
+	}
+}
