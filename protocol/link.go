@@ -86,6 +86,7 @@ type Closed struct {
 	// first seen (a listing showed it dead or left it out).
 	At     time.Time
 	Reason string
+	Cause  Cause
 	// Seen marks a death revealed by a listing: it happened between
 	// AliveAt (when the link was last known alive; zero if never) and At.
 	Seen    bool
@@ -119,6 +120,31 @@ type LinkInfo struct {
 	Kernel *KernelTCP
 }
 
+// Cause is what ended a link, as far as the record that told of its end
+// knows.
+type Cause uint8
+
+const (
+	// CauseUnknown: nothing says what, or it could be a keepalive timeout:
+	// a listing that no longer shows the link, a disconnect event, a closed
+	// socket.
+	CauseUnknown Cause = iota
+	// CauseHost: the host's own command closed or deleted it.
+	CauseHost
+	// CausePeer: the module reported that the peer closed it.
+	CausePeer
+	// CauseNetwork: the module lost or left its network (Wi-Fi).
+	CauseNetwork
+	// CauseRestart: the module restarted, resetting every link.
+	CauseRestart
+	// CauseParent: its server closed, and the seeds with it.
+	CauseParent
+)
+
+// Explains reports whether the cause says what ended the link, so that a
+// comparison with the keepalive it ran would add nothing.
+func (c Cause) Explains() bool { return c != CauseUnknown }
+
 // LinkUpdate is what one record says about one link: the fields it knows
 // are set, the rest are left zero. Parsers of answers and events return it.
 type LinkUpdate struct {
@@ -126,6 +152,7 @@ type LinkUpdate struct {
 	Present bool // the link exists (an accept, a state line)
 	Gone    bool // the link was closed or deleted
 	Reason  string
+	Cause   Cause // what ended it, when the record says (with Gone or a closed State)
 	Role    Role
 	Proto   Proto
 	Parent  int

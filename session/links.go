@@ -102,7 +102,7 @@ func (t *linkTable) ids() []int {
 // reset ends every link at once: the module restarted.
 func (t *linkTable) reset(at time.Time, reason string) {
 	for _, id := range t.ids() {
-		t.close(id, at, reason)
+		t.close(id, at, reason, protocol.CauseRestart)
 	}
 	t.inSnapshot, t.seen = false, nil
 }
@@ -118,7 +118,7 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time) {
 				reason = "no longer listed by the module"
 			}
 			for id := range t.live {
-				t.close(id, at, reason)
+				t.close(id, at, reason, u.Cause)
 			}
 		}
 		return
@@ -128,10 +128,10 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time) {
 		if reason == "" {
 			reason = "closed"
 		}
-		t.close(u.ID, at, reason)
+		t.close(u.ID, at, reason, u.Cause)
 		for _, id := range t.ids() {
 			if l := t.live[id]; l.Role == protocol.RoleSeed && l.Parent == u.ID {
-				t.close(id, at, "server closed")
+				t.close(id, at, "server closed", protocol.CauseParent)
 			}
 		}
 		return
@@ -140,7 +140,7 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time) {
 	if l != nil && l.Closed != nil && u.Present && u.State != "" && u.State != protocol.StateClosed {
 		// A new link on an id a dead one held: the old one was deleted
 		// without our seeing it (another host, a missed answer).
-		t.close(u.ID, at, l.Closed.Reason)
+		t.close(u.ID, at, l.Closed.Reason, l.Closed.Cause)
 		l = nil
 	}
 	created := false
@@ -187,7 +187,7 @@ func (t *linkTable) apply(u protocol.LinkUpdate, at time.Time) {
 		if reason == "" {
 			reason = "socket closed"
 		}
-		c := &protocol.Closed{At: at, Reason: t.why(reason)}
+		c := &protocol.Closed{At: at, Reason: t.why(reason), Cause: u.Cause}
 		if u.Snapshot {
 			c.Seen = true
 			if a := t.alive[u.ID]; !created {
@@ -302,8 +302,8 @@ func (t *linkTable) noteDeath(l *protocol.LinkInfo, verb string) {
 
 // close moves a link to the closed list. A link already dead (its socket
 // closed while it held its id) keeps the reason and time it died with.
-func (t *linkTable) close(id int, at time.Time, reason string) {
-	t.closeAs(id, &protocol.Closed{At: at, Reason: t.why(reason)})
+func (t *linkTable) close(id int, at time.Time, reason string, cause protocol.Cause) {
+	t.closeAs(id, &protocol.Closed{At: at, Reason: t.why(reason), Cause: cause})
 }
 
 // closeSeen closes a link whose death a listing revealed.
@@ -320,7 +320,7 @@ func (t *linkTable) closeAs(id int, c *protocol.Closed) {
 	delete(t.alive, id)
 	l.State = protocol.StateClosed
 	if l.Closed == nil {
-		if sch := schedule(*l, c); sch != "" && !explained(c.Reason) {
+		if sch := schedule(*l, c); sch != "" && !c.Cause.Explains() {
 			c.Reason += "; " + sch
 		}
 		l.Closed = c
@@ -398,13 +398,6 @@ func lastTraffic(l protocol.LinkInfo) time.Time {
 		}
 	}
 	return last
-}
-
-// explained reports whether a death's reason already says what ended the
-// link (the host's own command, a module restart, its server's close), so
-// comparing it with the keepalive would only add noise.
-func explained(reason string) bool {
-	return strings.Contains(reason, "AT+") || strings.HasPrefix(reason, "module restart") || strings.HasPrefix(reason, "server closed")
 }
 
 // onSchedule tolerates the gap between the module's clock and the host's

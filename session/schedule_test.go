@@ -40,3 +40,32 @@ func TestDeathComparedWithThePredictedKeepalive(t *testing.T) {
 		t.Errorf("emulator truth: %q", got)
 	}
 }
+
+// TestDeathCauseDecidesTheKeepaliveComparison: a death whose cause says
+// what ended the link (the host's own close, on any command set) is not
+// compared with the keepalive; one that could be a keepalive timeout is.
+func TestDeathCauseDecidesTheKeepaliveComparison(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		u       protocol.LinkUpdate
+		compare bool
+	}{
+		{protocol.LinkUpdate{ID: 2, Gone: true, Parent: protocol.NoLink, Reason: "closed by the host (P6=0)", Cause: protocol.CauseHost}, false},
+		{protocol.LinkUpdate{ID: 2, Gone: true, Parent: protocol.NoLink, Reason: "Wi-Fi lost", Cause: protocol.CauseNetwork}, false},
+		{protocol.LinkUpdate{ID: 2, Gone: true, Parent: protocol.NoLink, Reason: "DISCONNECT 2"}, true},
+		{protocol.LinkUpdate{ID: 2, Gone: true, Parent: protocol.NoLink, Reason: "closed (AT+ but no cause)"}, true},
+	} {
+		lt := newLinkTable()
+		lt.apply(protocol.LinkUpdate{ID: 2, Present: true, Role: protocol.RoleClient, Proto: protocol.ProtoTCP, Parent: protocol.NoLink, State: protocol.StateEstablished}, t0)
+		lt.live[2].Keepalive = protocol.Keepalive{Enabled: true, Idle: time.Minute, Interval: 10 * time.Second, Count: 3, Source: protocol.KeepalivePredicted}
+		lt.apply(tc.u, t0.Add(2*time.Minute))
+		closed := lt.list(t0.Add(2 * time.Minute))
+		if len(closed) != 1 || closed[0].Closed == nil {
+			t.Fatalf("%q: links %+v, want one closed", tc.u.Reason, closed)
+		}
+		got := closed[0].Closed.Reason
+		if compared := strings.Contains(got, "keepalive deadline"); compared != tc.compare {
+			t.Errorf("%q (cause %d): reason %q; compared with the keepalive: %v, want %v", tc.u.Reason, tc.u.Cause, got, compared, tc.compare)
+		}
+	}
+}

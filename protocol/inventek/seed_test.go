@@ -70,12 +70,12 @@ func TestSeedConversation(t *testing.T) {
 		{ID: 4, Present: true, Role: protocol.RoleSeed, Proto: protocol.ProtoTCP, Parent: 0, Remote: "192.168.10.100:34489", State: protocol.StateEstablished},
 		{ID: 4, Parent: protocol.NoLink, RxBytes: 24},
 		{ID: 4, Parent: protocol.NoLink, TxBytes: 1},
-		{ID: 4, Gone: true, Parent: 0, Reason: "closed by the host (P5=10)"},
+		{ID: 4, Gone: true, Parent: 0, Reason: "closed by the host (P5=10)", Cause: protocol.CauseHost},
 		{ID: 4, Present: true, Role: protocol.RoleSeed, Proto: protocol.ProtoTCP, Parent: 0, Remote: "192.168.10.100:34504", State: protocol.StateEstablished},
 		{ID: 4, Parent: protocol.NoLink, RxBytes: 24},
 		{ID: 4, Parent: protocol.NoLink, TxBytes: 1},
-		{ID: 4, Gone: true, Parent: 0, Reason: "server stopped (P5=0)"},
-		{ID: 0, Gone: true, Parent: protocol.NoLink, Reason: "server stopped (P5=0)"},
+		{ID: 4, Gone: true, Parent: 0, Reason: "server stopped (P5=0)", Cause: protocol.CauseHost},
+		{ID: 0, Gone: true, Parent: protocol.NoLink, Reason: "server stopped (P5=0)", Cause: protocol.CauseHost},
 	}
 	if !reflect.DeepEqual(ups, wantUps) {
 		t.Errorf("link updates:\n got %+v\nwant %+v", ups, wantUps)

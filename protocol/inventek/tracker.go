@@ -127,7 +127,7 @@ func (t *Tracker) server(mode int) []protocol.LinkUpdate {
 		if mode == 0 {
 			reason = "server stopped (P5=0)"
 		}
-		ups = append(ups, protocol.LinkUpdate{ID: SeedLink(sock), Gone: true, Parent: sock, Reason: reason})
+		ups = append(ups, protocol.LinkUpdate{ID: SeedLink(sock), Gone: true, Parent: sock, Reason: reason, Cause: protocol.CauseHost})
 		s.accepted = false
 	}
 	switch mode {
@@ -141,7 +141,7 @@ func (t *Tracker) server(mode int) []protocol.LinkUpdate {
 		ups = append(ups, u)
 	case 0:
 		if s.server {
-			ups = append(ups, protocol.LinkUpdate{ID: sock, Gone: true, Parent: protocol.NoLink, Reason: "server stopped (P5=0)"})
+			ups = append(ups, protocol.LinkUpdate{ID: sock, Gone: true, Parent: protocol.NoLink, Reason: "server stopped (P5=0)", Cause: protocol.CauseHost})
 		}
 		s.server = false
 	}
@@ -157,7 +157,7 @@ func (t *Tracker) client(start bool) []protocol.LinkUpdate {
 			return nil
 		}
 		s.client = false
-		return []protocol.LinkUpdate{{ID: sock, Gone: true, Parent: protocol.NoLink, Reason: "closed by the host (P6=0)"}}
+		return []protocol.LinkUpdate{{ID: sock, Gone: true, Parent: protocol.NoLink, Reason: "closed by the host (P6=0)", Cause: protocol.CauseHost}}
 	}
 	s.client = true
 	u := protocol.LinkUpdate{ID: sock, Present: true, Role: protocol.RoleClient, Proto: protoOf(s.proto),

@@ -257,7 +257,7 @@ func (Dialect) ResultLinks(command string, final protocol.Record) []protocol.Lin
 		return nil
 	}
 	// The firmware closes the socket; the link keeps its id until AT+SKTDEL.
-	return []protocol.LinkUpdate{{ID: id, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
+	return []protocol.LinkUpdate{{ID: id, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: "peer closed (AT+SKTREAD: ERROR: 4)", Cause: protocol.CausePeer}}
 }
 
 // headerLink is the link id of a payload header, or NoLink.
@@ -359,7 +359,7 @@ func sentLinks(line string) []protocol.LinkUpdate {
 		if !ok {
 			return nil
 		}
-		return []protocol.LinkUpdate{{ID: id, Gone: true, Parent: protocol.NoLink, Reason: "deleted (AT+SKTDEL)"}}
+		return []protocol.LinkUpdate{{ID: id, Gone: true, Parent: protocol.NoLink, Reason: "deleted (AT+SKTDEL)", Cause: protocol.CauseHost}}
 	}
 	return nil
 }

@@ -241,7 +241,7 @@ func TestResultLinks(t *testing.T) {
 	errRec := func(text string) protocol.Record { return protocol.Record{Kind: protocol.KindError, Text: text} }
 	got := d.ResultLinks("AT+SKTREAD=1,10", errRec("ERROR: 4"))
 	// The socket is closed but the link keeps its id until AT+SKTDEL.
-	want := []protocol.LinkUpdate{{ID: 1, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: "peer closed (AT+SKTREAD: ERROR: 4)"}}
+	want := []protocol.LinkUpdate{{ID: 1, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: "peer closed (AT+SKTREAD: ERROR: 4)", Cause: protocol.CausePeer}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("SKTREAD ERROR: 4 = %+v", got)
 	}
@@ -318,7 +318,7 @@ func TestLinks(t *testing.T) {
 			[]protocol.LinkUpdate{{ID: 5, Present: true, Role: protocol.RoleClient, Proto: protocol.ProtoTLS, Parent: n,
 				Remote: "www.example.com:4433", State: protocol.StateEstablished}}},
 		{"delete", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTDEL=0"},
-			[]protocol.LinkUpdate{{ID: 0, Gone: true, Parent: n, Reason: "deleted (AT+SKTDEL)"}}},
+			[]protocol.LinkUpdate{{ID: 0, Gone: true, Parent: n, Reason: "deleted (AT+SKTDEL)", Cause: protocol.CauseHost}}},
 		{"peer closed during read", protocol.Record{Kind: protocol.KindError, Text: "ERROR: 4"}, nil},
 		{"server with four fields", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSERVER=1,1,1234,1"}, nil},
 		{"server of bad type", protocol.Record{Kind: protocol.KindSent, Text: "AT+SKTSERVER=1,4,,1234,1"}, nil},

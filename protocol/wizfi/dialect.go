@@ -139,23 +139,23 @@ func links(r protocol.Record) []protocol.LinkUpdate {
 		}
 	case protocol.KindEvent:
 		if st, ok := ParseStatus([]byte(r.Text)); ok && st == StatusDisassociationEvent {
-			return allGone("Wi-Fi lost (Disassociation Event)")
+			return allGone("Wi-Fi lost (Disassociation Event)", protocol.CauseNetwork)
 		}
 	case protocol.KindRaw:
 		return sentFrames(r.Payload)
 	case protocol.KindSent:
 		if commandName(r.Text) == "AT+WD" {
-			return allGone("Wi-Fi left (AT+WD)")
+			return allGone("Wi-Fi left (AT+WD)", protocol.CauseHost)
 		}
 	}
 	return Links(r)
 }
 
 // allGone says that every CID is gone.
-func allGone(reason string) []protocol.LinkUpdate {
+func allGone(reason string, cause protocol.Cause) []protocol.LinkUpdate {
 	out := make([]protocol.LinkUpdate, MaxCIDs)
 	for i := range out {
-		out[i] = protocol.LinkUpdate{ID: i, Gone: true, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: reason}
+		out[i] = protocol.LinkUpdate{ID: i, Gone: true, Parent: protocol.NoLink, State: protocol.StateClosed, Reason: reason, Cause: cause}
 	}
 	return out
 }

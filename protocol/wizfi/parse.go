@@ -304,12 +304,12 @@ func ClosedLinks(command string) []protocol.LinkUpdate {
 			return nil
 		}
 		return []protocol.LinkUpdate{{ID: cid, Gone: true, Parent: protocol.NoLink,
-			State: protocol.StateClosed, Reason: "closed (AT+NCLOSE)"}}
+			State: protocol.StateClosed, Reason: "closed (AT+NCLOSE)", Cause: protocol.CauseHost}}
 	case c.Name == "AT+NCLOSEALL" && !c.HasArgs:
 		out := make([]protocol.LinkUpdate, MaxCIDs)
 		for i := range out {
 			out[i] = protocol.LinkUpdate{ID: i, Gone: true, Parent: protocol.NoLink,
-				State: protocol.StateClosed, Reason: "closed (AT+NCLOSEALL)"}
+				State: protocol.StateClosed, Reason: "closed (AT+NCLOSEALL)", Cause: protocol.CauseHost}
 		}
 		return out
 	}

@@ -160,7 +160,7 @@ func TestOpenedLink(t *testing.T) {
 
 func TestClosedLinks(t *testing.T) {
 	got := ClosedLinks("AT+NCLOSE=a")
-	if len(got) != 1 || got[0].ID != 10 || !got[0].Gone || got[0].Reason != "closed (AT+NCLOSE)" {
+	if len(got) != 1 || got[0].ID != 10 || !got[0].Gone || got[0].Reason != "closed (AT+NCLOSE)" || got[0].Cause != protocol.CauseHost {
 		t.Errorf("AT+NCLOSE=a: %+v", got)
 	}
 	all := ClosedLinks("AT+NCLOSEALL")
