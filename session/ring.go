@@ -43,6 +43,14 @@ func (g *ring) dropOldest() {
 
 func (g *ring) lastSeq() uint64 { return g.seq }
 
+// firstSeq is the Seq of the oldest record kept, 0 when there is none.
+func (g *ring) firstSeq() uint64 {
+	if g.n == 0 {
+		return 0
+	}
+	return g.seq - uint64(g.n) + 1
+}
+
 // since returns up to max records with Seq >= from.
 func (g *ring) since(from uint64, max int) []protocol.Record {
 	return g.appendSince(nil, from, max)

@@ -418,6 +418,11 @@ func (s *Session) LastSeq() uint64 {
 func (s *Session) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.statsLocked()
+}
+
+// statsLocked is Stats with s.mu held.
+func (s *Session) statsLocked() Stats {
 	st := s.stats
 	st.Records = s.transcript.lastSeq()
 	st.Pending = len(s.queue)

@@ -64,23 +64,30 @@ type clockSpeeder interface{ ClockSpeed() float64 }
 // system calls (a link's TCP_INFO), so a screen calls it from a command,
 // never while drawing.
 func (s *Session) View(from uint64, max int) View {
-	v := View{Last: s.LastSeq()}
+	var snap protocol.Snapshot
+	if s.truth != nil {
+		snap = s.truth.Snapshot() // system calls: outside the lock
+	}
+	now := s.now()
+	var v View
+	s.mu.Lock()
+	// The transcript's bounds, its records and the counters are read
+	// under one lock, so they agree.
+	v.Last = s.transcript.lastSeq()
 	if max > 0 && v.Last >= from && v.Last-from >= uint64(max) {
 		from = v.Last - uint64(max) + 1
 	}
-	v.Records = s.Records(from, max)
-	if oldest := s.Records(0, 1); len(oldest) > 0 {
-		v.First = oldest[0].Seq
+	v.Records = s.transcript.since(from, max)
+	v.First = s.transcript.firstSeq()
+	v.Stats = s.statsLocked()
+	if s.truth == nil {
+		v.Links = s.links.list(now)
+		v.Settings = s.settings.list()
 	}
-	if n := len(v.Records); n > 0 {
-		v.Last = v.Records[n-1].Seq
-		if v.First == 0 || v.First > v.Records[0].Seq {
-			v.First = v.Records[0].Seq
-		}
+	s.mu.Unlock()
+	if s.truth != nil {
+		v.Links, v.Settings = snap.Links, snap.Settings
 	}
-	v.Stats = s.Stats()
-	v.Links = s.Links()
-	v.Settings = s.Settings()
 	v.Info = s.Info()
 	if lr, ok := s.dev.(device.LineReporter); ok {
 		v.Lines = lr.Lines()
@@ -88,6 +95,6 @@ func (s *Session) View(from uint64, max int) View {
 	if cs, ok := s.dev.(clockSpeeder); ok {
 		v.ClockSpeed = cs.ClockSpeed()
 	}
-	v.Now = s.Now()
+	v.Now = now
 	return v
 }
