@@ -119,3 +119,13 @@ func (l Lines) String() string {
 type LineReporter interface {
 	Lines() Lines
 }
+
+// LossCounter is implemented by devices that count their connection
+// losses: Losses is how many there have been so far, each one reported by
+// Read as one ErrLost, in order, whether or not Read has reported it yet.
+// The session uses it to tell a command written before a loss (its answer
+// is lost with the connection) from one written on the connection that
+// came back.
+type LossCounter interface {
+	Losses() uint64
+}

@@ -360,6 +360,7 @@ func (s *Session) next() (work, bool) {
 			return work{c: c, p: c.raw, raw: true}, true
 		}
 		s.outstanding = c
+		c.losses = s.deviceLosses()
 		s.framing.Store(&c.Line)
 		c.sent = protocol.Record{Kind: protocol.KindSent, Text: c.Line, LinkID: protocol.NoLink, Quiet: c.quiet,
 			End: protocol.LineEndOf(s.opts.LineEnding)}

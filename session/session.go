@@ -143,6 +143,9 @@ type Command struct {
 	sent    protocol.Record
 	// quiet marks a background poll (see Poll).
 	quiet bool
+	// losses is how many connection losses the device had counted when
+	// the command went out (device.LossCounter; 0 when it counts none).
+	losses uint64
 	// answered is set by the first line of the command's answer: only a
 	// line before it can be the module's echo (AT+LIST lists its own name).
 	answered bool
@@ -268,6 +271,7 @@ type Session struct {
 	closed      bool // no more commands: Close was called or the device ended
 	ended       bool // Run has returned: no more records will come
 	log         *LogWriter
+	losses      uint64 // connection losses the reader has taken (boundaries)
 	lineNote    string // the remote port's last note on unconfirmed controls
 	logErr      error  // the first error writing the log
 
@@ -709,7 +713,8 @@ func (s *Session) announce() {
 
 // boundary takes what a lost connection left half-framed: a cut line is
 // its own record, a cut payload is noted, and the command outstanding ends
-// (what comes next is from a fresh connection, not its answer).
+// if it went out before the loss (what comes next is from a fresh
+// connection, not its answer).
 func (s *Session) boundary(recs []protocol.Record, cut protocol.Cut, cutOK bool) {
 	s.ingest(0, recs, false)
 	s.mu.Lock()
@@ -725,10 +730,32 @@ func (s *Session) boundary(recs []protocol.Record, cut protocol.Cut, cutOK bool)
 			s.noteLocked("%s cut by the disconnect: %d of %d bytes", of, cut.Got, cut.Want)
 		}
 	}
-	if c := s.outstanding; c != nil {
+	s.losses++
+	if c := s.outstanding; c != nil && s.wentOutBefore(c, s.losses) {
 		s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w", c.Line, ErrDisconnected))
 	}
 	s.notifyLocked()
+}
+
+// deviceLosses is how many connection losses the device has counted, 0
+// when it counts none.
+func (s *Session) deviceLosses() uint64 {
+	if lc, ok := s.dev.(device.LossCounter); ok {
+		return lc.Losses()
+	}
+	return 0
+}
+
+// wentOutBefore reports whether c went out before the device's loss number
+// k, so its answer was lost with the connection. The status of a loss and
+// the reader's boundary come by two ways and either may be late: a command
+// written on the connection that came back is not ended by them. A device
+// that counts no losses has every command end at a loss.
+func (s *Session) wentOutBefore(c *Command, k uint64) bool {
+	if _, ok := s.dev.(device.LossCounter); !ok {
+		return true
+	}
+	return c.losses < k
 }
 
 // ingest applies a batch of records from the device under one lock; with
@@ -880,7 +907,7 @@ func (s *Session) statusLoop(ctx context.Context) {
 				}
 				s.stats.Cause = cause
 				s.noteLocked("disconnected: %s", cause)
-				if c := s.outstanding; c != nil {
+				if c := s.outstanding; c != nil && s.wentOutBefore(c, s.deviceLosses()) {
 					s.endLocked(c, protocol.Record{}, fmt.Errorf("%s: %w", c.Line, ErrDisconnected))
 				}
 			case device.Reconnected:

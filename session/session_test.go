@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -409,4 +410,75 @@ func TestUnconfirmedControlIsNoted(t *testing.T) {
 			t.Errorf("view lines %q; want the modem state", v.Lines.String())
 		}
 	})
+}
+
+// countingDev is a fakeDev that counts its losses (device.LossCounter).
+type countingDev struct {
+	*fakeDev
+	n atomic.Uint64
+}
+
+func (c *countingDev) Losses() uint64 { return c.n.Load() }
+
+// TestLossEndsOnlyTheCommandsItCut: a loss's status and the reader's
+// boundary come by two ways, and either may come late. The one that comes
+// late must not end a command written on the connection that came back:
+// only one written before the loss lost its answer.
+func TestLossEndsOnlyTheCommandsItCut(t *testing.T) {
+	for _, order := range []string{"status first", "boundary first"} {
+		t.Run(order, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &countingDev{fakeDev: newFakeDev()}
+				s, err := New(f, Options{Dialect: testDialect{}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				done := make(chan error, 1)
+				go func() { done <- s.Run(context.Background()) }()
+				defer func() { s.Close(); <-done }()
+				lines := f.lines()
+				ctx := context.Background()
+
+				// A command written before the loss loses its answer.
+				before, err := s.Submit("AT+BEFORE")
+				if err != nil {
+					t.Fatal(err)
+				}
+				<-lines
+				f.n.Store(1) // the port is lost
+				if order == "status first" {
+					f.status <- device.Status{State: device.Disconnected, Cause: errors.New("unplugged")}
+					f.status <- device.Status{State: device.Reconnected}
+				} else {
+					f.lose()
+				}
+				synctest.Wait()
+				if _, err := before.Wait(ctx); !errors.Is(err, ErrDisconnected) {
+					t.Fatalf("the command written before the loss: %v, want ErrDisconnected", err)
+				}
+
+				// One written on the connection that came back, before the
+				// late half of the loss arrives, gets its answer.
+				after, err := s.Submit("AT+AFTER")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if l := <-lines; l != "AT+AFTER" {
+					t.Fatalf("host wrote %q", l)
+				}
+				if order == "status first" {
+					f.lose()
+				} else {
+					f.status <- device.Status{State: device.Disconnected, Cause: errors.New("unplugged")}
+					f.status <- device.Status{State: device.Reconnected}
+				}
+				synctest.Wait()
+				f.say("\r\nOK\r\n")
+				rec, err := after.Wait(ctx)
+				if err != nil || rec.Kind != protocol.KindOK {
+					t.Fatalf("the command written after the reconnect: %v %v, want OK", rec, err)
+				}
+			})
+		})
+	}
 }

@@ -174,6 +174,7 @@ type faultState struct {
 	mu        sync.Mutex
 	log       []FaultRecord // newest last
 	unplugged bool          // an unplug is in progress
+	unplugs   uint64        // unplugs so far, each one device.ErrLost
 	statusMu  sync.Mutex    // serialises status sends with Close
 }
 
@@ -353,6 +354,14 @@ func (m *Module) firmware() Firmware {
 	return m.fw
 }
 
+// Losses is how many times the port was unplugged so far
+// (device.LossCounter).
+func (m *Module) Losses() uint64 {
+	m.faults.mu.Lock()
+	defer m.faults.mu.Unlock()
+	return m.faults.unplugs
+}
+
 // unplug takes the port away for d: Read returns device.ErrLost once and
 // blocks, Write fails with ErrUnplugged, the module's output meanwhile is
 // lost, and Status reports Disconnected, then Reconnected. A goroutine of
@@ -369,6 +378,7 @@ func (m *Module) unplug(ctx context.Context, d time.Duration) error {
 		return ErrClosed
 	}
 	m.faults.unplugged = true
+	m.faults.unplugs++
 	m.out.unplug()
 	t, fired := m.net.Clock().NewTimer(d)
 	m.wg.Add(1)

@@ -263,6 +263,13 @@ func (l *Link[C]) Lose(cause error) {
 	}
 }
 
+// Losses is how many connections were lost so far (device.LossCounter).
+func (l *Link[C]) Losses() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.losses
+}
+
 // lose marks c lost if it is the current connection and tells the loop
 // why; the caller then reaps c. l.mu is held.
 func (l *Link[C]) lose(c *conn[C], cause error) {

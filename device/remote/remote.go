@@ -396,6 +396,10 @@ func (p *Port) modem(what string, f func(*rfcConn) error) error {
 // connection drops and comes back, and Closed last.
 func (p *Port) Status() <-chan device.Status { return p.link.Status() }
 
+// Losses is how many times the connection was lost so far
+// (device.LossCounter).
+func (p *Port) Losses() uint64 { return p.link.Losses() }
+
 // Info describes the port: kind "tcp" or "rfc2217", the URL, and over
 // rfc2217:// the baud rate the server acknowledged.
 func (p *Port) Info() device.Info {

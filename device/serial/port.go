@@ -212,6 +212,9 @@ func (p *Port) Break(d time.Duration) error {
 // reads, the oldest change is dropped so the newest one is always there.
 func (p *Port) Status() <-chan device.Status { return p.link.Status() }
 
+// Losses is how many times the port was lost so far (device.LossCounter).
+func (p *Port) Losses() uint64 { return p.link.Losses() }
+
 // Info describes the port as "serial", its current path and baud rate.
 func (p *Port) Info() device.Info {
 	return device.Info{Kind: "serial", Name: p.Path(), Baud: p.mode.BaudRate}
