@@ -339,21 +339,34 @@ func TestFirstPollAtAttach(t *testing.T) {
 	defer far.Close()
 	got := make(chan string, 1)
 	go func() {
-		l, _ := bufio.NewReader(far).ReadString('\n')
+		l, err := bufio.NewReader(far).ReadString('\n')
+		if err != nil {
+			l = fmt.Sprintf("%q, then %v", l, err)
+		}
 		got <- l
 		far.WriteString("link_id:0,server,tcp,src_address:10.0.0.2,src_port:80,dst_address:0.0.0.0,dst_port:0,socket_fd:0\r\n\r\nOK\r\n")
 	}()
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
-	code := run(context.Background(), []string{"run", script, "--port", pair.A, "--poll", "1h"}, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("exit %d: %s%s", code, stdout.String(), stderr.String())
-	}
-	if l := <-got; l != "AT+SKTSTATE\r\n" {
-		t.Fatalf("the module got %q first, want the poll AT+SKTSTATE", l)
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(context.Background(), []string{"run", script, "--port", pair.A, "--poll", "1h"}, &stdout, &stderr)
+	}()
+	// Each side is waited for on its own, so a failure says which one
+	// stalled: the poll on its way to the module, or the answer back.
+	select {
+	case l := <-got:
+		if l != "AT+SKTSTATE\r\n" {
+			t.Fatalf("the module got %s first, want the poll AT+SKTSTATE", l)
+		}
+	case code := <-exited:
+		t.Fatalf("exit %d before the module got the poll: %s%s", code, stdout.String(), stderr.String())
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("the first poll came after %s", d)
+	}
+	if code := <-exited; code != 0 {
+		t.Fatalf("the module got the poll and answered, but: exit %d: %s%s", code, stdout.String(), stderr.String())
 	}
 }
 
