@@ -15,5 +15,9 @@ func openPort(path string, mode *serial.Mode, rtscts bool) (serial.Port, error) 
 	if rtscts {
 		return nil, fmt.Errorf("rtscts flow control is not supported on %s", runtime.GOOS)
 	}
-	return serial.Open(path, mode)
+	sp, err := serial.Open(path, mode)
+	if err != nil {
+		return nil, explainOpen(err)
+	}
+	return gatherPort{sp}, nil
 }
