@@ -365,8 +365,41 @@ func TestFirstPollAtAttach(t *testing.T) {
 	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("the first poll came after %s", d)
 	}
-	if code := <-exited; code != 0 {
+	var code int
+	select {
+	case code = <-exited:
+	case <-time.After(10 * time.Second):
+		// Still waiting for the answer: name whoever holds the port, so a
+		// stall here (seen twice in the stress loop) says more next time.
+		logHolders(t, pair.A)
+		code = <-exited
+	}
+	if code != 0 {
 		t.Fatalf("the module got the poll and answered, but: exit %d: %s%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// logHolders logs every process that has path's device open, with the
+// descriptor's flags and position.
+func logHolders(t *testing.T, path string) {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		t.Logf("holders of %s: %v", path, err)
+		return
+	}
+	t.Logf("holders of %s (this test is pid %d):", target, os.Getpid())
+	dirs, _ := filepath.Glob("/proc/[0-9]*/fd")
+	for _, dir := range dirs {
+		fds, _ := os.ReadDir(dir)
+		for _, fd := range fds {
+			if l, err := os.Readlink(filepath.Join(dir, fd.Name())); err != nil || l != target {
+				continue
+			}
+			proc := filepath.Dir(dir)
+			cmdline, _ := os.ReadFile(filepath.Join(proc, "cmdline"))
+			info, _ := os.ReadFile(filepath.Join(proc, "fdinfo", fd.Name()))
+			t.Logf("  %s fd %s: %q %q", proc, fd.Name(), bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '}), info)
+		}
 	}
 }
 
