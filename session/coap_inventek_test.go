@@ -21,17 +21,7 @@ func TestCoAPPingLibcoapInventek(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	port := coapServer(t, ctx)
-	m, err := emulator.New(emulator.Config{Firmware: invfw.New})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := session.New(m, session.Options{Dialect: inventek.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	defer func() { s.Close(); <-ran }()
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: invfw.New}, inventek.New())
 
 	for _, tc := range []struct {
 		socket int

@@ -87,23 +87,6 @@ func freePort(t *testing.T) int {
 	return 0
 }
 
-// realtekSession runs a session on the Realtek emulator.
-func realtekSession(t *testing.T, ctx context.Context) *session.Session {
-	t.Helper()
-	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := session.New(m, session.Options{Dialect: realtek.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	t.Cleanup(func() { s.Close(); <-ran })
-	return s
-}
-
 func mustOK(t *testing.T, ctx context.Context, s *session.Session, line string) {
 	t.Helper()
 	if rec, err := s.Exec(ctx, line); err != nil || rec.Kind != protocol.KindOK {
@@ -120,7 +103,7 @@ func TestCoAPPingLibcoap(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	port := coapServer(t, ctx)
-	s := realtekSession(t, ctx)
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: rtkfw.New}, realtek.New())
 
 	mustOK(t, ctx, s, fmt.Sprintf("AT+SKTCLIENT=0,0,,127.0.0.1,%d,%d,1", port, freePort(t))) // UDP needs its src_port
 	res, err := s.CoAPPing(ctx, 0, session.CoAPOptions{})
@@ -191,7 +174,7 @@ func TestCoAPPingSilentUDP(t *testing.T) {
 			got <- append([]byte(nil), buf[:n]...)
 		}
 	}()
-	s := realtekSession(t, ctx)
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: rtkfw.New}, realtek.New())
 	mustOK(t, ctx, s, fmt.Sprintf("AT+SKTCLIENT=2,0,,127.0.0.1,%d,%d,1", peer.LocalAddr().(*net.UDPAddr).Port, freePort(t)))
 	res, err := s.CoAPPing(ctx, 2, session.CoAPOptions{AckTimeout: 40 * time.Millisecond})
 	if !errors.Is(err, session.ErrTooManyRetries) || !strings.Contains(err.Error(), "too many retries") {
@@ -220,7 +203,7 @@ func TestCoAPKeepaliveLibcoap(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	port := coapServer(t, ctx)
-	s := realtekSession(t, ctx)
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: rtkfw.New}, realtek.New())
 	mustOK(t, ctx, s, fmt.Sprintf("AT+SKTCLIENT=0,1,,127.0.0.1,%d,,1", port))
 
 	// A second of idle time: a Pong slower than that on a loaded machine

@@ -21,17 +21,7 @@ func TestCoAPPingLibcoapWizFi(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	port := coapServer(t, ctx)
-	m, err := emulator.New(emulator.Config{Firmware: wzfw.New})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := session.New(m, session.Options{Dialect: wizfi.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	defer func() { s.Close(); <-ran }()
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: wzfw.New}, wizfi.New())
 
 	for _, tc := range []struct {
 		open  string

@@ -20,19 +20,9 @@ import (
 // closes, yet the session's watchers learn of it from the emulator's own
 // table, with the reason.
 func TestEmulatorPeerCloseIsAnnounced(t *testing.T) {
-	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := session.New(m, session.Options{Dialect: realtek.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	defer func() { s.Close(); <-ran }()
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: rtkfw.New}, realtek.New())
 
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := l.Addr().(*net.TCPAddr).Port
@@ -86,6 +76,24 @@ func TestEmulatorPeerCloseIsAnnounced(t *testing.T) {
 	}
 }
 
+// emulated runs a session with dialect d on a module emulated as cfg
+// says, until the test ends; the session closes the module.
+func emulated(t *testing.T, ctx context.Context, cfg emulator.Config, d protocol.Dialect) (*session.Session, *emulator.Module) {
+	t.Helper()
+	m, err := emulator.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := session.New(m, session.Options{Dialect: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan error, 1)
+	go func() { ran <- s.Run(ctx) }()
+	t.Cleanup(func() { s.Close(); <-ran })
+	return s, m
+}
+
 // waitFor re-checks cond at each change the session announces.
 func waitFor(ctx context.Context, t *testing.T, s *session.Session, what string, cond func() bool) {
 	t.Helper()
@@ -109,20 +117,10 @@ func waitFor(ctx context.Context, t *testing.T, s *session.Session, what string,
 // goes out as AT+SKTSENDRAW and its bytes after the module's prompt, and
 // the peer gets them.
 func TestEmulatorSendPlanWithRawBytes(t *testing.T) {
-	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := realtek.New()
-	s, err := session.New(m, session.Options{Dialect: d})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	defer func() { s.Close(); <-ran }()
+	d := realtek.New()
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: rtkfw.New}, d)
 
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := l.Addr().(*net.TCPAddr).Port

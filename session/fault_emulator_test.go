@@ -56,19 +56,9 @@ func (c *heldClock) release() {
 // reconnect counted, and the module answers again.
 func TestEmulatorUnplugAsTheSessionSeesIt(t *testing.T) {
 	clk := &heldClock{hold: 3 * time.Second, got: make(chan struct{}, 1)}
-	m, err := emulator.New(emulator.Config{Firmware: rtkfw.New, Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := session.New(m, session.Options{Dialect: realtek.New()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	defer func() { s.Close(); <-ran }()
+	s, m := emulated(t, ctx, emulator.Config{Firmware: rtkfw.New, Clock: clk}, realtek.New())
 	if rec, err := s.Exec(ctx, "AT+GMR"); err != nil || rec.Text != "OK" {
 		t.Fatalf("AT+GMR: %v %v", rec, err)
 	}

@@ -14,7 +14,6 @@ import (
 	wzfw "atbench/device/emulator/wizfi"
 	"atbench/protocol"
 	"atbench/protocol/wizfi"
-	"atbench/session"
 )
 
 // TestWizFiSeedOnTheEmulator runs the seed's keepalive recipes on the
@@ -25,20 +24,10 @@ import (
 // 75 s detection on the link, the peer's close is a DISCONNECT, and an
 // empty AT+CID=? says No valid Cids.
 func TestWizFiSeedOnTheEmulator(t *testing.T) {
-	m, err := emulator.New(emulator.Config{Firmware: wzfw.New, Echo: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := wizfi.New()
-	s, err := session.New(m, session.Options{Dialect: d})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	defer func() { s.Close(); <-ran }()
+	d := wizfi.New()
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: wzfw.New, Echo: true}, d)
 
 	exec := func(line string, want protocol.Kind) protocol.Record {
 		t.Helper()
@@ -175,20 +164,10 @@ func TestWizFiSeedOnTheEmulator(t *testing.T) {
 // as an ESC u frame naming its sender, and a send plan to that sender (ESC
 // U) reaches it.
 func TestWizFiUDPServerOnTheEmulator(t *testing.T) {
-	m, err := emulator.New(emulator.Config{Firmware: wzfw.New})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := wizfi.New()
-	s, err := session.New(m, session.Options{Dialect: d})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- s.Run(ctx) }()
-	defer func() { s.Close(); <-ran }()
+	d := wizfi.New()
+	s, _ := emulated(t, ctx, emulator.Config{Firmware: wzfw.New}, d)
 
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
