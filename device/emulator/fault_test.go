@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 	"atbench/device/emulator/netcore"
 	"atbench/device/emulator/realtek"
 	"atbench/device/emulator/wizfi"
+	"atbench/internal/emutest"
 	"atbench/protocol"
 )
 
@@ -226,7 +226,7 @@ func TestFaultResetRealtek(t *testing.T) {
 // was last heard, on the module's clock, with a reset to the peer.
 func TestFaultBlackholeModelledRealtek(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	clk := newStepClock(t0)
+	clk := emutest.NewStepClock(t0)
 	m, o := start(t, realtek.New, clk)
 	ln, port := peer(t)
 	at := o.waitFor(t, 0, "ATCMD READY\r\n")
@@ -245,11 +245,11 @@ func TestFaultBlackholeModelledRealtek(t *testing.T) {
 	if s := m.Snapshot(); !hasSetting(s, "fault.link0", "modelled") || !hasSetting(s, "fault.link0", "00:00:05.000") {
 		t.Fatalf("Snapshot does not say the modelled blackhole and its death: %+v", s.Settings)
 	}
-	clk.advance(4900 * time.Millisecond)
+	clk.Advance(4900 * time.Millisecond)
 	if v, _ := m.Net().Link(0); !v.Alive() {
 		t.Fatal("dead before 5 s")
 	}
-	clk.advance(100 * time.Millisecond)
+	clk.Advance(100 * time.Millisecond)
 	if r := closedReason(t, m, 0); r != netcore.ReasonBlackholeDeath {
 		t.Fatalf("reason %q", r)
 	}
@@ -320,7 +320,7 @@ func TestFaultRebootAndWifi(t *testing.T) {
 // ErrLost once, Write fails, Status says Disconnected, and after the
 // duration on the module's clock Reconnected, with the module answering.
 func TestFaultUnplug(t *testing.T) {
-	clk := newStepClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clk := emutest.NewStepClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	m, o := start(t, realtek.New, clk)
 	st := m.Status()
 	if s := <-st; s.State != device.Connected {
@@ -355,8 +355,8 @@ func TestFaultUnplug(t *testing.T) {
 			t.Fatal("Read never returned ErrLost")
 		}
 	}
-	clk.waitTimer(t)
-	clk.advance(3 * time.Second)
+	clk.WaitTimer(t)
+	clk.Advance(3 * time.Second)
 	select {
 	case s := <-st:
 		if s.State != device.Reconnected {
@@ -369,95 +369,6 @@ func TestFaultUnplug(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.waitFor(t, at, "OK")
-}
-
-// stepClock moves only when the test advances it; its timers fire then.
-type stepClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*stepTimer
-	added  chan struct{}
-}
-
-type stepTimer struct {
-	c    *stepClock
-	at   time.Time
-	ch   chan time.Time
-	f    func()
-	live bool
-}
-
-func newStepClock(t0 time.Time) *stepClock {
-	return &stepClock{now: t0, added: make(chan struct{}, 64)}
-}
-
-func (c *stepClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *stepClock) add(d time.Duration, ch chan time.Time, f func()) *stepTimer {
-	c.mu.Lock()
-	t := &stepTimer{c: c, at: c.now.Add(d), ch: ch, f: f, live: true}
-	c.timers = append(c.timers, t)
-	c.mu.Unlock()
-	select {
-	case c.added <- struct{}{}:
-	default:
-	}
-	return t
-}
-
-func (c *stepClock) NewTimer(d time.Duration) (netcore.Timer, <-chan time.Time) {
-	ch := make(chan time.Time, 1)
-	return c.add(d, ch, nil), ch
-}
-
-func (c *stepClock) AfterFunc(d time.Duration, f func()) netcore.Timer { return c.add(d, nil, f) }
-
-func (c *stepClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	var due []*stepTimer
-	for _, t := range c.timers {
-		if t.live && !t.at.After(c.now) {
-			t.live = false
-			due = append(due, t)
-		}
-	}
-	now := c.now
-	c.mu.Unlock()
-	sort.Slice(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
-	for _, t := range due {
-		if t.f != nil {
-			go t.f()
-		} else {
-			t.ch <- now
-		}
-	}
-}
-
-// waitTimer waits until some timer has been started.
-func (c *stepClock) waitTimer(t *testing.T) {
-	t.Helper()
-	select {
-	case <-c.added:
-	case <-time.After(limit):
-		t.Fatal("no timer was started")
-	}
-}
-
-func (t *stepTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.live
-	t.live = false
-	return was
-}
-
-func (t *stepTimer) Reset(d time.Duration) bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.live
-	t.at, t.live = t.c.now.Add(d), true
-	return was
 }
 
 // TestFaultBlackholeDefaultMode: without a mode the blackhole is the
