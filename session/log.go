@@ -84,7 +84,7 @@ func (l *LogWriter) Write(r protocol.Record) error {
 		// never holds one unescaped). A bare CR is not: a CR LF cut
 		// between two reads ends its line with the CR, and the log must
 		// not say a module sent what it did not.
-		b = protocol.AppendEscaped(b, []byte(r.End.Bytes()))
+		b = protocol.AppendEscapedString(b, r.End.Bytes())
 	}
 	if r.Dropped > 0 {
 		b = fmt.Appendf(b, " (+%d bytes dropped: line over the module's limit)", r.Dropped)

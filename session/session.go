@@ -271,9 +271,10 @@ type Session struct {
 	closed      bool // no more commands: Close was called or the device ended
 	ended       bool // Run has returned: no more records will come
 	log         *LogWriter
-	losses      uint64 // connection losses the reader has taken (boundaries)
-	lineNote    string // the remote port's last note on unconfirmed controls
-	logErr      error  // the first error writing the log
+	losses      uint64             // connection losses the reader has taken (boundaries)
+	counter     device.LossCounter // dev, when it counts its losses; nil otherwise
+	lineNote    string             // the remote port's last note on unconfirmed controls
+	logErr      error              // the first error writing the log
 
 	detected chan struct{} // closed once dialect is known (see Detected)
 	kick     chan struct{} // wakes the sender
@@ -326,6 +327,7 @@ func New(dev device.Device, opts Options) (*Session, error) {
 	if t, ok := dev.(snapshotter); ok {
 		s.truth = t
 	}
+	s.counter, _ = dev.(device.LossCounter)
 	s.stats.Table = TableState{FirstHand: s.truth != nil}
 	if opts.Dialect != nil {
 		s.adoptLocked(opts.Dialect)
@@ -740,10 +742,10 @@ func (s *Session) boundary(recs []protocol.Record, cut protocol.Cut, cutOK bool)
 // deviceLosses is how many connection losses the device has counted, 0
 // when it counts none.
 func (s *Session) deviceLosses() uint64 {
-	if lc, ok := s.dev.(device.LossCounter); ok {
-		return lc.Losses()
+	if s.counter == nil {
+		return 0
 	}
-	return 0
+	return s.counter.Losses()
 }
 
 // wentOutBefore reports whether c went out before the device's loss number
@@ -752,10 +754,7 @@ func (s *Session) deviceLosses() uint64 {
 // written on the connection that came back is not ended by them. A device
 // that counts no losses has every command end at a loss.
 func (s *Session) wentOutBefore(c *Command, k uint64) bool {
-	if _, ok := s.dev.(device.LossCounter); !ok {
-		return true
-	}
-	return c.losses < k
+	return s.counter == nil || c.losses < k
 }
 
 // ingest applies a batch of records from the device under one lock; with
