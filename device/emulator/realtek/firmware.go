@@ -44,8 +44,7 @@ type Firmware struct {
 	// only other goroutine that touches the input state below.
 	ttMu     sync.Mutex
 	inputGen uint64 // counts Input calls, so a stop timer sees new input
-	lineBuf  []byte
-	overLong bool
+	lineBuf  emulator.LineBuffer
 	skipLF   bool
 	tt       *ttState
 }
@@ -53,7 +52,7 @@ type Firmware struct {
 // New is the firmware's constructor for emulator.Config.Firmware.
 func New(h emulator.Host) emulator.Firmware {
 	cfg := h.Config()
-	f := &Firmware{h: h, net: h.Net(), links: cfg.MaxLinks, echo: cfg.Echo, wifi: defaultWifi()}
+	f := &Firmware{h: h, net: h.Net(), links: cfg.MaxLinks, echo: cfg.Echo, wifi: defaultWifi(), lineBuf: emulator.LineBuffer{Max: maxLine}}
 	if f.links == 0 {
 		f.links = defaultLinks
 	}

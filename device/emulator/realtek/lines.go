@@ -24,39 +24,25 @@ func (f *Firmware) Input(p []byte) {
 		}
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
-			f.appendLine(p)
+			f.lineBuf.Append(p)
 			return
 		}
-		f.appendLine(p[:i])
+		f.lineBuf.Append(p[:i])
 		f.skipLF = p[i] == '\r'
 		p = p[i+1:]
 		f.endLine()
 	}
 }
 
-func (f *Firmware) appendLine(b []byte) {
-	if f.overLong {
-		return
-	}
-	if len(f.lineBuf)+len(b) > maxLine {
-		f.overLong = true
-		f.lineBuf = f.lineBuf[:0]
-		return
-	}
-	f.lineBuf = append(f.lineBuf, b...)
-}
-
 func (f *Firmware) endLine() {
-	if f.overLong {
-		f.overLong = false
+	line, overLong := f.lineBuf.End()
+	if overLong {
 		f.fail(1)
 		return
 	}
-	if len(f.lineBuf) == 0 {
+	if line == nil {
 		return
 	}
-	line := f.lineBuf
-	f.lineBuf = nil
 	if f.echo {
 		_ = f.h.Print(append(bytes.Clone(line), "\r\n"...))
 	}

@@ -36,11 +36,10 @@ type Firmware struct {
 	sockets map[int]*socketState // by CID, from the open until the CID is freed
 
 	// owned by the input goroutine
-	dec      *wz.Decoder
-	frames   []wz.Frame
-	lineBuf  []byte
-	overLong bool
-	pending  []byte // a data frame that arrives in parts
+	dec     *wz.Decoder
+	frames  []wz.Frame
+	lineBuf emulator.LineBuffer
+	pending []byte // a data frame that arrives in parts
 }
 
 // socketState is what the firmware keeps of a CID beyond the stack.
@@ -58,6 +57,7 @@ func New(h emulator.Host) emulator.Firmware {
 	f := &Firmware{
 		h: h, net: h.Net(), echo: cfg.Echo, wifi: defaultWifi(), cids: wz.MaxCIDs,
 		sockets: map[int]*socketState{}, dec: wz.NewDecoder(maxFrame),
+		lineBuf: emulator.LineBuffer{Max: wz.MaxLine},
 	}
 	if cfg.MaxLinks > 0 && cfg.MaxLinks < f.cids {
 		f.cids = cfg.MaxLinks

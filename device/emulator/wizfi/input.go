@@ -52,37 +52,23 @@ func (f *Firmware) text(p []byte) {
 	for len(p) > 0 {
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
-			f.appendLine(p)
+			f.lineBuf.Append(p)
 			return
 		}
-		f.appendLine(p[:i])
+		f.lineBuf.Append(p[:i])
 		p = p[i+1:]
 		f.endLine()
 	}
 }
 
-func (f *Firmware) appendLine(b []byte) {
-	if f.overLong {
-		return
-	}
-	if len(f.lineBuf)+len(b) > wz.MaxLine {
-		f.overLong = true
-		f.lineBuf = f.lineBuf[:0]
-		return
-	}
-	f.lineBuf = append(f.lineBuf, b...)
-}
-
 func (f *Firmware) endLine() {
-	if f.overLong {
-		f.overLong = false
+	line, overLong := f.lineBuf.End()
+	if overLong {
 		f.status(wz.StatusInvalidInput)
 		return
 	}
-	if len(f.lineBuf) == 0 {
+	if line == nil {
 		return
 	}
-	line := f.lineBuf
-	f.lineBuf = nil
 	f.line(line)
 }
