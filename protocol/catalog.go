@@ -304,6 +304,11 @@ func ExplainCode(cat []CommandSpec, line, code string) (meaning string, ok bool)
 	if !found {
 		return "", false
 	}
+	return CodeMeaning(spec, code)
+}
+
+// CodeMeaning is what code means in spec's error table.
+func CodeMeaning(spec CommandSpec, code string) (meaning string, ok bool) {
 	for _, e := range spec.Errors {
 		if e.Code == code {
 			return e.Meaning, true

@@ -20,10 +20,8 @@ func (d *Dialect) ExplainError(command string, final protocol.Record) string {
 	if !found {
 		return ""
 	}
-	for _, e := range spec.Errors {
-		if e.Code == code {
-			return spec.Name + " " + code + ": " + e.Meaning
-		}
+	if meaning, ok := protocol.CodeMeaning(spec, code); ok {
+		return spec.Name + " " + code + ": " + meaning
 	}
 	return ""
 }

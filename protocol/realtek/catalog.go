@@ -514,7 +514,7 @@ func (Dialect) ExplainError(command string, final protocol.Record) string {
 	if !found {
 		return ""
 	}
-	if meaning, ok := protocol.ExplainCode(cat, command, code); ok {
+	if meaning, ok := protocol.CodeMeaning(spec, code); ok {
 		return spec.Name + " error " + code + ": " + meaning
 	}
 	return spec.Name + " documents no error " + code
